@@ -1,0 +1,68 @@
+# Every target runs from the project's own virtual environment, which this Makefile creates
+# and fills from pyproject.toml + uv.lock whenever they change. Nothing else is assumed but
+# python3 (and node/npm for the spec linter and the HTML reference).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+REDOCLY := npx --yes @redocly/cli@2.77.0
+SPEC := openapi/plivo-dtmf.yaml
+MOCK_PORT ?= 4010
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo test contract bench clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml uv.lock generated/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv sync --quiet --frozen --inexact
+	@touch $@
+
+venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
+
+generate: venv ## Regenerate generated/ from openapi/ (spec, config, templates).
+	$(BIN)/python scripts/generate.py
+
+check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates.
+	$(BIN)/python scripts/generate.py --check
+
+lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
+	$(BIN)/openapi-spec-validator $(SPEC) openapi/mock-control.yaml
+	$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC) openapi/mock-control.yaml
+
+lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/.
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/mypy
+	cd generated && ../$(BIN)/mypy --strict plivo_dtmf_client
+
+lint: lint-spec lint-python ## All linters.
+
+docs: ## Render the static HTML API reference to build/docs/index.html.
+	$(REDOCLY) build-docs $(SPEC) --config openapi/redocly.yaml --output build/docs/index.html
+
+mock: venv ## Serve the mock Plivo on 127.0.0.1:$(MOCK_PORT) until Ctrl-C.
+	MOCK_PORT=$(MOCK_PORT) scripts/mock
+
+demo: venv ## The main job end to end: lint, regenerate, check drift, send digits via the mock.
+	scripts/demo
+
+test: venv check-generated lint ## Drift check, linters and the whole test suite.
+	$(BIN)/pytest
+
+contract: venv ## Contract-test a provider: make contract BASE_URL=... PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=...
+	scripts/contract
+
+bench: venv ## Benchmarks: tables of figures and ratios measured side by side.
+	$(BIN)/python -m benchmarks
+
+clean: ## Remove the venv, caches and build output.
+	rm -rf $(VENV) build reports .mypy_cache .pytest_cache .ruff_cache .hypothesis
