@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
