@@ -82,13 +82,15 @@ def diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if generated/ is stale")
+    parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    target: Path = args.target
     with tempfile.TemporaryDirectory(prefix="plivo-dtmf-gen-") as tmp:
         out = Path(tmp) / "out"
         generate_into(out)
         fresh = tree(out)
         if args.check:
-            problems = diff(fresh, tree(TARGET))
+            problems = diff(fresh, tree(target))
             if problems:
                 sys.stdout.writelines(problems)
                 print(
@@ -98,13 +100,13 @@ def main() -> int:
                 return 1
             print(f"generated/ is up to date ({len(fresh)} files).")
             return 0
-        for name in tree(TARGET):
-            (TARGET / name).unlink()
+        for name in tree(target):
+            (target / name).unlink()
         for name, content in fresh.items():
-            path = TARGET / name
+            path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        for folder in sorted(TARGET.rglob("*"), reverse=True):
+        for folder in sorted(target.rglob("*"), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         print(f"generated/ rewritten ({len(fresh)} files).")

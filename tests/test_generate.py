@@ -1,0 +1,81 @@
+"""`make generate` and its drift check: the golden record of generated/ is exact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATE = ROOT / "scripts" / "generate.py"
+
+
+def run_check(target: Path, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    return subprocess.run(
+        [sys.executable, str(GENERATE), "--check", "--target", str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def committed_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "generated"
+    shutil.copytree(
+        ROOT / "generated", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    return copy
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "4242"])
+def test_generation_matches_generated_folder_under_any_hash_seed(
+    committed_copy: Path, hash_seed: str
+) -> None:
+    done = run_check(committed_copy, hash_seed)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "up to date" in done.stdout
+
+
+def test_drift_check_names_edited_missing_and_extra_files(committed_copy: Path) -> None:
+    client = committed_copy / "plivo_dtmf_client" / "client.py"
+    client.write_text(client.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
+    (committed_copy / "plivo_dtmf_client" / "py.typed").unlink()
+    (committed_copy / "plivo_dtmf_client" / "stale.py").write_text("x = 1\n", encoding="utf-8")
+
+    done = run_check(committed_copy)
+
+    assert done.returncode == 1
+    assert "-# hand edit" in done.stdout
+    assert "missing from generated/: plivo_dtmf_client/py.typed" in done.stdout
+    assert "stale?): generated/plivo_dtmf_client/stale.py" in done.stdout
+    assert "run `make generate`" in done.stdout
+
+
+def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Path) -> None:
+    """Installable on its own: a wheel of generated/ alone, in a venv holding only its deps."""
+    uv = Path(sys.executable).parent / "uv"
+    venv = tmp_path / "venv"
+    python = venv / "bin" / "python"
+
+    def uv_run(*args: str) -> None:
+        subprocess.run([str(uv), *args], check=True, capture_output=True, timeout=120)
+
+    uv_run("build", "--wheel", str(ROOT / "generated"), "-o", str(tmp_path / "dist"))
+    (wheel,) = (tmp_path / "dist").glob("plivo_dtmf_client-*.whl")
+    uv_run("venv", "-q", str(venv), "--python", sys.executable)
+    uv_run("pip", "install", "-q", "--offline", "--python", str(python), str(wheel))
+    probe = "import plivo_dtmf_client.api.calls.send_digits, importlib.util as u; " + (
+        "print(u.find_spec('plivo_mock') is None, u.find_spec('yaml') is None)"
+    )
+    done = subprocess.run(
+        [str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]
