@@ -42,7 +42,7 @@ lint-python: venv ## ruff check + format check, mypy --strict on our code and on
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
-	cd generated && ../$(BIN)/mypy --strict plivo_dtmf_client
+	cd generated && ../$(BIN)/mypy --strict --cache-dir ../.mypy_cache plivo_dtmf_client
 
 lint: lint-spec lint-python ## All linters.
 
@@ -61,8 +61,8 @@ test: venv check-generated lint ## Drift check, linters and the whole test suite
 contract: venv ## Contract-test a provider: make contract BASE_URL=... PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=...
 	scripts/contract
 
-bench: venv ## Benchmarks: tables of figures and ratios measured side by side.
-	$(BIN)/python -m benchmarks
+bench: venv ## Benchmarks: tables of figures and ratios measured side by side (BENCH_ARGS="mock --quick").
+	PYTHONPATH=scripts $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove the venv, caches and build output.
 	rm -rf $(VENV) build reports .mypy_cache .pytest_cache .ruff_cache .hypothesis

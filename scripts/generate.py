@@ -55,6 +55,7 @@ def tree(folder: Path) -> dict[str, bytes]:
         if p.is_file()
         and "__pycache__" not in p.parts
         and ".ruff_cache" not in p.parts
+        and ".mypy_cache" not in p.parts
         and not any(part.endswith(".egg-info") for part in p.parts)
     }
 

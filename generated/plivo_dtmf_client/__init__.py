@@ -1,8 +1,9 @@
 """A client library for accessing Plivo DTMF"""
 
-from .client import AuthenticatedClient, Client
+from . import errors
+from .client import Client
+from .errors import *  # noqa: F403 - the exception family, listed in errors.__all__
 
-__all__ = (
-    "AuthenticatedClient",
-    "Client",
-)
+__version__ = "1.0.0"
+
+__all__ = ["Client", "__version__", "errors", *errors.__all__]

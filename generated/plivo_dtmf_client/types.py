@@ -43,12 +43,29 @@ T = TypeVar("T")
 
 @define
 class Response(Generic[T]):
-    """A response from an endpoint"""
+    """A response from an endpoint, returned by the `*_detailed` functions without raising.
 
-    status_code: HTTPStatus
+    `parsed` is the documented model of the status (the success model, or the Error model of
+    an error status), or None when the status is undocumented or the body is not that model.
+    """
+
+    status_code: HTTPStatus | int
+    """ An HTTPStatus, or the plain int for a code IANA does not list (e.g. 520). """
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+def http_status(code: int) -> HTTPStatus | int:
+    """The HTTPStatus of a code, or the code itself when it is not an IANA one.
+
+    The stock template calls HTTPStatus(code), which raises ValueError on 520 or 499
+    (openapi-python-client issue #1442).
+    """
+    try:
+        return HTTPStatus(code)
+    except ValueError:
+        return code
+
+
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "http_status"]

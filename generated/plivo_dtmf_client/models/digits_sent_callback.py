@@ -33,9 +33,9 @@ class DigitsSentCallback:
 
         digits = self.digits
 
-        leg = self.leg.value
+        leg = getattr(self.leg, "value", self.leg)
 
-        status = self.status.value
+        status = getattr(self.status, "value", self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -36,13 +36,13 @@ class SendDigitsRequest:
 
         leg: str | Unset = UNSET
         if not isinstance(self.leg, Unset):
-            leg = self.leg.value
+            leg = getattr(self.leg, "value", self.leg)
 
         callback_url = self.callback_url
 
         callback_method: str | Unset = UNSET
         if not isinstance(self.callback_method, Unset):
-            callback_method = self.callback_method.value
+            callback_method = getattr(self.callback_method, "value", self.callback_method)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

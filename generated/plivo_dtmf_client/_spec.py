@@ -1,0 +1,148 @@
+"""What the OpenAPI document says about requests, checked before any HTTP call.
+
+Written at generation time from plivo-dtmf.yaml by openapi/hooks/emit_spec_module.py (the
+generator's own template context has no servers, patterns or lengths). Do not edit.
+"""
+
+import re
+from typing import Any, Final, TypedDict
+
+from .errors import InvalidParameterError
+
+
+class Rule(TypedDict, total=False):
+    """The JSON Schema keywords of one value that the client enforces."""
+
+    type: str
+    enum: tuple[Any, ...]
+    minLength: int
+    maxLength: int
+    pattern: str
+    """As written in the spec (ECMA-262), for messages."""
+    python_pattern: str
+    """The same expression for `re.search`: an anchoring `$` is written `\\Z`."""
+
+
+OperationRules = dict[str, dict[str, Rule]]
+"""Rules by location ("path", "query", "body"), then by parameter or property name."""
+
+DEFAULT_BASE_URL: Final = "https://api.plivo.com"
+"""The first of the spec's `servers`."""
+
+REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {
+    ("get", "/v1/Account/{auth_id}/Call/"): {
+        "path": {
+            "auth_id": {
+                "type": "string",
+                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)",
+                "python_pattern": "^(MA|SA)[A-Z0-9]{18}\\Z(?!\\n)",
+            }
+        },
+        "query": {"status": {"type": "string", "enum": ("live",)}},
+        "body": {},
+    },
+    ("post", "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"): {
+        "path": {
+            "auth_id": {
+                "type": "string",
+                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)",
+                "python_pattern": "^(MA|SA)[A-Z0-9]{18}\\Z(?!\\n)",
+            },
+            "call_uuid": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)",
+                "python_pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\Z(?!\\n)",
+            },
+        },
+        "query": {},
+        "body": {
+            "digits": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "pattern": "^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?$(?!\\n)",
+                "python_pattern": "^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?\\Z(?!\\n)",
+            },
+            "leg": {"type": "string", "enum": ("aleg", "bleg")},
+            "callback_url": {
+                "type": "string",
+                "maxLength": 2048,
+                "pattern": "^https?://",
+                "python_pattern": "^https?://",
+            },
+            "callback_method": {"type": "string", "enum": ("GET", "POST")},
+        },
+    },
+}
+"""Keyed by (method, path template), exactly as in the spec."""
+
+_JSON_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list, tuple),
+    "object": (dict,),
+}
+
+
+def check_request(
+    method: str,
+    path: str,
+    *,
+    path_params: dict[str, Any],
+    query: dict[str, Any],
+    body: Any,
+) -> None:
+    """Raise InvalidParameterError for the first value that breaks a rule of the spec.
+
+    Values are checked as they will be sent (enums already turned into their JSON values),
+    so the client rejects exactly what the spec rejects.
+    """
+    rules = REQUEST_RULES.get((method, path))
+    if rules is None:
+        return
+    bodies = body if isinstance(body, dict) else {}
+    for location, values in (("path", path_params), ("query", query), ("body", bodies)):
+        for name, rule in rules[location].items():
+            if name in values:
+                check_value(name, values[name], rule)
+
+
+def check_value(field: str, value: Any, rule: Rule) -> None:
+    """Check one value against one rule; the order makes the message the most useful one."""
+    expected = rule.get("type")
+    if expected in _JSON_TYPES and (
+        not isinstance(value, _JSON_TYPES[expected]) or (isinstance(value, bool) and expected != "boolean")
+    ):
+        raise InvalidParameterError(
+            field, "type", expected, value, f"must be a JSON {expected}, not {type(value).__name__}"
+        )
+    if "enum" in rule and value not in rule["enum"]:
+        allowed = ", ".join(repr(v) for v in rule["enum"])
+        raise InvalidParameterError(field, "enum", rule["enum"], value, f"must be one of {allowed}")
+    if not isinstance(value, str):
+        return
+    if "minLength" in rule and len(value) < rule["minLength"]:
+        raise InvalidParameterError(
+            field,
+            "minLength",
+            rule["minLength"],
+            value,
+            f"must be at least {rule['minLength']} characters long, not {len(value)}",
+        )
+    if "maxLength" in rule and len(value) > rule["maxLength"]:
+        raise InvalidParameterError(
+            field,
+            "maxLength",
+            rule["maxLength"],
+            value,
+            f"must be at most {rule['maxLength']} characters long, not {len(value)}",
+        )
+    if "python_pattern" in rule and re.search(rule["python_pattern"], value, re.ASCII) is None:
+        raise InvalidParameterError(
+            field, "pattern", rule["pattern"], value, f"must match the pattern {rule['pattern']}"
+        )
+
+
+__all__ = ["DEFAULT_BASE_URL", "REQUEST_RULES", "Rule", "check_request", "check_value"]
