@@ -1,2 +1,133 @@
-def main() -> None:
-    raise SystemExit("not yet")
+"""`python -m plivo_mock`: serve the mock with uvicorn until SIGTERM or Ctrl-C (exit 0)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import uvicorn
+import yaml
+
+from .app import MockApp, create_app
+from .config import MockConfig
+
+SHUTDOWN_GRACE_S = 2
+
+
+class _Server(uvicorn.Server):
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn re-raises a captured SIGINT/SIGTERM after its graceful shutdown, which
+        # makes the exit status 130/143; a requested stop is a clean one.
+        self._captured_signals.clear()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m plivo_mock",
+        description="A stateful local Plivo for the Send DTMF endpoint, validated by the spec.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4010)
+    parser.add_argument(
+        "--strict", action="store_true", help="answer 400 to body fields the spec does not name"
+    )
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        default=MockConfig.rate_limit,
+        help="requests per account per 5 s (default %(default)s)",
+    )
+    limit.add_argument("--no-rate-limit", action="store_true", help="switch the limit off")
+    parser.add_argument("--seed", type=Path, metavar="FILE", help="more accounts and calls")
+    parser.add_argument(
+        "--max-events",
+        type=int,
+        default=MockConfig.max_events_per_call,
+        metavar="N",
+        help="events kept per call, oldest dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--callback-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also deliver callbacks to HOST (loopback only by default); repeatable",
+    )
+    parser.add_argument("--spec", type=Path, default=MockConfig.spec_path)
+    parser.add_argument("--control-spec", type=Path, default=MockConfig.control_spec_path)
+    parser.add_argument("--no-access-log", action="store_true")
+    return parser
+
+
+def _banner(app: MockApp, host: str, port: int) -> str:
+    config = app.config
+    limit = (
+        "off"
+        if config.rate_limit is None
+        else f"{config.rate_limit} per {config.rate_window_s:g} s"
+    )
+    base = f"http://{host}:{port}"
+    lines = [
+        f"plivo-mock serving {base} (spec {config.spec_path})",
+        f"  strict mode {'on' if config.strict else 'off'}, rate limit {limit},"
+        f" {config.max_events_per_call} events kept per call",
+    ]
+    for account in app.state.accounts.values():
+        if account.token_is_embedded:
+            origin = f"Auth Token {account.auth_token} (embedded default)"
+        elif account is config.default_account:
+            origin = "Auth Token from PLIVO_AUTH_TOKEN"
+        else:
+            origin = "Auth Token from the seed file"
+        lines.append(f"  account {account.auth_id}  {origin}")
+        for call in app.state.of_account(account.auth_id):
+            bleg = "bridged b-leg" if call.bleg else "no b-leg"
+            lines.append(f"    live call {call.call_uuid} ({bleg})")
+    lines.append(f"  control API {base}/__mock__/ (openapi/{config.control_spec_path.name})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    overrides: dict[str, Any] = {
+        "strict": args.strict,
+        "rate_limit": None if args.no_rate_limit else args.rate_limit,
+        "seed_file": args.seed,
+        "max_events_per_call": args.max_events,
+        "callback_hosts": MockConfig.callback_hosts | {h.lower() for h in args.callback_host},
+        "spec_path": args.spec,
+        "control_spec_path": args.control_spec,
+        "access_log": not args.no_access_log,
+    }
+    try:
+        app = create_app(MockConfig.from_env(**overrides))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        # ValueError covers bad accounts, seed files and specs; no token is in these texts.
+        raise SystemExit(f"plivo-mock: {exc}") from None
+    print(_banner(app, args.host, args.port), flush=True)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        lifespan="on",
+        # Without it, one client that stops sending its body keeps the server from ever
+        # exiting on SIGTERM; in-flight requests of a mock finish well within this.
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    _Server(config).run()
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""The mock as a plain ASGI application: every request goes through the spec first.
+
+Order of checks, the same for every operation of both documents (Plivo's and the control
+API's), each answered with a Plivo-shaped JSON error and a status the spec documents:
+
+1. route (404 for an unknown path, also for a missing trailing slash: never a redirect);
+2. method (405 with `Allow`);
+3. credentials when the operation is secured (401 with `WWW-Authenticate`), then the path
+   `auth_id` against the Basic user (401), so bad credentials with a bad body are a 401;
+4. rate limit per account, Plivo operations only (429 with `Retry-After`);
+5. path and query parameters against their schemas (400);
+6. body: size (413), Content-Type (415), UTF-8 / JSON / duplicate keys (400), schema (400),
+   unknown fields in strict mode (400); then the spec's defaults are filled in;
+7. the operation's handler (state: 404 for calls not found, 409, faults...).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from . import control_api, plivo_api
+from .asgi import (
+    ApiError,
+    ClientGone,
+    Receive,
+    Reply,
+    Request,
+    Scope,
+    Send,
+    is_json_media_type,
+    new_api_id,
+    read_body,
+    response_messages,
+)
+from .auth import WWW_AUTHENTICATE, authenticate
+from .callbacks import CallbackSender
+from .config import Account, MockConfig
+from .jsonbody import BadJson, parse
+from .ratelimit import RateLimiter
+from .seed import load_seed
+from .spec import ApiDocument, Operation, Route, SchemaSet, SpecError
+from .state import MockState, SeedCall
+
+Handler = Callable[["MockApp", Request], Awaitable[Reply]]
+
+access_logger = logging.getLogger("plivo_mock.access")
+logger = logging.getLogger("plivo_mock")
+
+_AUTH_MISSING = "authentication required: send HTTP Basic credentials (Auth ID, Auth Token)"
+_AUTH_FAILED = "authentication failed: unknown Auth ID or wrong Auth Token"
+_AUTH_MISMATCH = "authentication failed: the Auth ID in the path is not the Basic-auth user"
+
+
+class MockApp:
+    """The ASGI callable. `state` holds accounts, calls and events; see create_app."""
+
+    def __init__(self, config: MockConfig) -> None:
+        self.config = config
+        schemas = SchemaSet([config.spec_path, config.control_spec_path])
+        self.plivo = ApiDocument(schemas, config.spec_path)
+        self.control = ApiDocument(schemas, config.control_spec_path)
+        self._handlers: dict[str, Handler] = {**plivo_api.HANDLERS, **control_api.HANDLERS}
+        self._check_handlers()
+        # Plivo's operations are rate-limited; the control API is not.
+        self._routes = [(route, True) for route in self.plivo.routes] + [
+            (route, False) for route in self.control.routes
+        ]
+        accounts = list(config.accounts)
+        seed_calls: list[SeedCall] = []
+        if config.seed_file is not None:
+            seed_accounts, seed_calls = load_seed(config.seed_file, self.control)
+            accounts += seed_accounts
+        self._check_accounts(accounts)
+        self.state = MockState.build(
+            accounts, seed_calls, config.max_events_per_call, config.max_calls_per_account
+        )
+        self.limiter = (
+            RateLimiter(config.rate_limit, config.rate_window_s, config.clock)
+            if config.rate_limit is not None
+            else None
+        )
+        self.callbacks = CallbackSender(config.callback_hosts, config.callback_timeout_s)
+
+    def _check_handlers(self) -> None:
+        documented = {
+            op.operation_id for doc in (self.plivo, self.control) for op in doc.operations
+        }
+        if documented != set(self._handlers):
+            raise SpecError(
+                "operations and handlers differ: documented only "
+                f"{sorted(documented - set(self._handlers))}, handled only "
+                f"{sorted(set(self._handlers) - documented)}"
+            )
+
+    def _check_accounts(self, accounts: list[Account]) -> None:
+        """Every Auth ID must be one the spec's `auth_id` path parameter accepts."""
+        ids = [account.auth_id for account in accounts]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an Auth ID is given more than once (environment and seed file?)")
+        auth_id_params = [
+            p for op in self.plivo.operations for p in op.path_params if p.name == "auth_id"
+        ]
+        if not auth_id_params:
+            raise SpecError("no operation has an auth_id path parameter")
+        for auth_id in ids:
+            problems = self.plivo.schemas.errors(
+                auth_id_params[0].validator, auth_id, where="Auth ID"
+            )
+            if problems:
+                raise ValueError(f"not a valid Plivo Auth ID: {'; '.join(problems)}")
+
+    # ASGI ---------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def aclose(self) -> None:
+        """Stop pending callback deliveries (the server calls this on shutdown)."""
+        await self.callbacks.aclose()
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        api_id = new_api_id()
+        try:
+            reply = await self._handle(scope, receive, api_id)
+        except ApiError as exc:
+            reply = Reply(exc.status, {"api_id": api_id, "error": exc.message}, exc.headers)
+        except ClientGone:
+            self._log(scope, 499, started, api_id)
+            return
+        except Exception:
+            logger.exception("unhandled error, api_id=%s", api_id)
+            reply = Reply(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                {"api_id": api_id, "error": "internal server error"},
+            )
+        # Logged before the answer leaves: once a client has its answer, the line exists.
+        self._log(scope, reply.status, started, api_id)
+        start, body = response_messages(reply)
+        await send(start)
+        await send(body)
+
+    def _log(self, scope: Scope, status: int, started: float, api_id: str) -> None:
+        # Path only: never the headers (credentials) nor the query string.
+        if self.config.access_log and access_logger.isEnabledFor(logging.INFO):
+            client = scope.get("client")
+            access_logger.info(
+                '%s "%s %s" %d %.1fms api_id=%s',
+                f"{client[0]}:{client[1]}" if client else "-",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                api_id,
+            )
+
+    # The pipeline -------------------------------------------------------------------
+
+    def _match(self, path: str) -> tuple[Route, dict[str, str], bool] | None:
+        for route, limited in self._routes:
+            found = route.pattern.fullmatch(path)
+            if found is not None:
+                return route, found.groupdict(), limited
+        return None
+
+    async def _handle(self, scope: Scope, receive: Receive, api_id: str) -> Reply:
+        path: str = scope["path"]
+        found = self._match(path)
+        if found is None:
+            hint = " (paths end with '/')" if self._match(path + "/") else ""
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no such resource: {path}{hint}")
+        route, params, limited = found
+        method: str = scope["method"]
+        op = route.operations.get(method)
+        if op is None:
+            raise ApiError(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                f"method {method} not allowed on {route.template}; allowed: {route.allow}",
+                ((b"allow", route.allow.encode("ascii")),),
+            )
+
+        authorization = content_type = content_length = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                content_length = value
+
+        account = None
+        if op.secured:
+            if authorization is None:
+                raise ApiError(HTTPStatus.UNAUTHORIZED, _AUTH_MISSING, (WWW_AUTHENTICATE,))
+            account = authenticate(self.state.accounts, authorization)
+            if account is None:
+                raise ApiError(HTTPStatus.UNAUTHORIZED, _AUTH_FAILED, (WWW_AUTHENTICATE,))
+            if params.get("auth_id", account.auth_id) != account.auth_id:
+                raise ApiError(HTTPStatus.UNAUTHORIZED, _AUTH_MISMATCH, (WWW_AUTHENTICATE,))
+            if limited and self.limiter is not None:
+                wait = self.limiter.retry_after(account.auth_id)
+                if wait is not None:
+                    raise ApiError(
+                        HTTPStatus.TOO_MANY_REQUESTS,
+                        f"too many requests: over {self.limiter.limit} in "
+                        f"{self.limiter.window:g} s for this account; retry in {wait} s",
+                        ((b"retry-after", str(wait).encode("ascii")),),
+                    )
+
+        for param in op.path_params:
+            value = params[param.name]
+            if not param.is_valid(value):
+                problems = op.document.schemas.errors(param.validator, value, where=param.name)
+                raise ApiError(HTTPStatus.BAD_REQUEST, "; ".join(problems))
+        query = self._query(op, scope.get("query_string", b""))
+
+        body: dict[str, Any] | None = None
+        unknown: dict[str, Any] = {}
+        if op.body is not None:
+            body, unknown = await self._body(op, receive, content_type, content_length)
+
+        request = Request(api_id, op, account, params, query, body, unknown)
+        return await self._handlers[op.operation_id](self, request)
+
+    def _query(self, op: Operation, raw: bytes) -> dict[str, str]:
+        if not op.query_params:
+            return {}
+        given: dict[str, str] = {}
+        for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+            given.setdefault(name, value)
+        schemas = op.document.schemas
+        for param in op.query_params:
+            if param.name not in given:
+                if param.required:
+                    raise ApiError(
+                        HTTPStatus.BAD_REQUEST, f"{param.name}: required query parameter missing"
+                    )
+                continue
+            problems = schemas.errors(param.validator, given[param.name], where=param.name)
+            if problems:
+                raise ApiError(HTTPStatus.BAD_REQUEST, "; ".join(problems))
+        return given
+
+    async def _body(
+        self,
+        op: Operation,
+        receive: Receive,
+        content_type: bytes | None,
+        content_length: bytes | None,
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        assert op.body is not None
+        limit = self.config.body_limit
+        if content_length is not None and content_length.isdigit() and int(content_length) > limit:
+            raise _too_large(limit)
+        if content_type is not None and not is_json_media_type(content_type):
+            raise _wrong_type()
+        # Usually the whole body comes in one message: no need for read_body's loop then.
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        first: bytes = message.get("body", b"")
+        raw: bytes | None = first if len(first) <= limit else None
+        if raw is not None and message.get("more_body", False):
+            rest = await read_body(receive, limit - len(first))
+            raw = None if rest is None else first + rest
+        if raw is None:
+            raise _too_large(limit)
+        if not raw:
+            if not op.body.required:
+                return None, {}
+            if content_type is None:
+                raise _wrong_type()
+            raise ApiError(HTTPStatus.BAD_REQUEST, "body: a JSON request body is required")
+        if content_type is None:
+            raise _wrong_type()
+        try:
+            value = parse(raw)
+        except BadJson as exc:
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"body: {exc}") from None
+        if not op.body.validator.is_valid(value):
+            problems = op.document.schemas.errors(op.body.validator, value)
+            raise ApiError(HTTPStatus.BAD_REQUEST, "; ".join(problems))
+        if not isinstance(value, dict):
+            raise ApiError(HTTPStatus.BAD_REQUEST, "body: must be a JSON object")
+        known = op.body.properties
+        unknown = {key: item for key, item in value.items() if key not in known}
+        if unknown and self.config.strict:
+            names = ", ".join(sorted(unknown))
+            raise ApiError(
+                HTTPStatus.BAD_REQUEST,
+                f"body: unknown field(s) {names} (strict mode; known: {', '.join(sorted(known))})",
+            )
+        for name, default in op.body.defaults.items():
+            value.setdefault(name, default)
+        return value, unknown
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body larger than {limit} bytes")
+
+
+def _wrong_type() -> ApiError:
+    return ApiError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+
+
+def create_app(config: MockConfig) -> MockApp:
+    """A ready ASGI app; `app.state` is its MockState. Raises on a bad spec, seed or account."""
+    return MockApp(config)

@@ -1,0 +1,91 @@
+"""How a mock is set up: accounts, limits, modes. Plain data, built once at start-up."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+_OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+
+EMBEDDED_AUTH_ID = "MAMOCKDTMF0000000001"
+# A published, mock-only credential: printed at start-up so that anyone can use it.
+EMBEDDED_AUTH_TOKEN = "mock-token-0001"  # noqa: S105
+
+# The call UUID of the spec's examples and x-codeSamples (which send leg=bleg), so that
+# they run against a fresh mock unchanged; tests check the spec still uses it.
+BRIDGED_CALL_UUID = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
+UNBRIDGED_CALL_UUID = "a1b2c3d4-0000-4000-8000-000000000001"
+
+# x-decisions.body-limit in the spec: larger bodies are answered 413 before parsing.
+BODY_LIMIT_BYTES = 8192
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@dataclass(frozen=True)
+class Account:
+    """A Plivo account the mock knows; the token never appears in a repr."""
+
+    auth_id: str
+    auth_token: str = field(repr=False)
+
+    @property
+    def token_is_embedded(self) -> bool:
+        return self.auth_id == EMBEDDED_AUTH_ID and self.auth_token == EMBEDDED_AUTH_TOKEN
+
+
+EMBEDDED_ACCOUNT = Account(EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN)
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """Everything `create_app` needs. The first account is the default one.
+
+    The default account always starts with two live calls: BRIDGED_CALL_UUID (with a
+    b-leg) and UNBRIDGED_CALL_UUID (without); `seed_file` adds accounts and calls.
+    """
+
+    accounts: tuple[Account, ...] = (EMBEDDED_ACCOUNT,)
+    seed_file: Path | None = None
+    strict: bool = False
+    # Requests per account per window; None switches the limit off.
+    rate_limit: int | None = 300
+    rate_window_s: float = 5.0
+    max_events_per_call: int = 1000
+    max_calls_per_account: int = 1000
+    body_limit: int = BODY_LIMIT_BYTES
+    callback_hosts: frozenset[str] = LOOPBACK_HOSTS
+    callback_timeout_s: float = 5.0
+    access_log: bool = True
+    spec_path: Path = _OPENAPI_DIR / "plivo-dtmf.yaml"
+    control_spec_path: Path = _OPENAPI_DIR / "mock-control.yaml"
+    # Injected by tests to move time without sleeping (rate-limit windows).
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+
+    @property
+    def default_account(self) -> Account:
+        return self.accounts[0]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MockConfig:
+        """The default account from PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN, else the embedded one.
+
+        `environ` defaults to os.environ; `overrides` are MockConfig fields.
+        """
+        env = os.environ if environ is None else environ
+        auth_id = env.get("PLIVO_AUTH_ID", "")
+        auth_token = env.get("PLIVO_AUTH_TOKEN", "")
+        if bool(auth_id) != bool(auth_token):
+            raise ValueError("set both PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN, or neither")
+        config = cls(**overrides)
+        if auth_id:
+            config = replace(config, accounts=(Account(auth_id, auth_token),))
+        return config
+
+    def with_event_log_cap(self, cap: int) -> MockConfig:
+        """The same configuration keeping at most `cap` events per call."""
+        return replace(self, max_events_per_call=cap)

@@ -1,0 +1,316 @@
+"""Read OpenAPI 3.1 documents and compile what the mock checks against them.
+
+Every route, allowed method, security requirement, parameter schema, body schema, property
+name, default and documented status the mock uses comes from here; nothing is retyped in
+code. Schemas are compiled once, at start-up, by jsonschema-rs (JSON Schema 2020-12, with
+ECMA-262-like regular expressions: `$` is the end of the text, so `"1\\n"` fails `^[0-9]+$`).
+Validators reference the schemas in place (`{"$ref": "<document URI>#<pointer>"}`) through
+a registry holding every loaded document, so `#/components/...` and cross-document refs
+such as `plivo-dtmf.yaml#/components/...` resolve exactly as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urldefrag, urljoin
+
+import jsonschema_rs
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON_MEDIA_TYPE = "application/json"
+
+# libyaml's safe loader when available: several times faster at start-up.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Cap error text: a message quotes the offending value, which can be up to the body limit.
+_MAX_MESSAGE = 300
+_MAX_ERRORS = 3
+
+
+class SpecError(ValueError):
+    """The document cannot drive the mock (unsupported construct, bad reference...)."""
+
+
+def _pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _pointer_tokens(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A path or query parameter and its compiled schema."""
+
+    name: str
+    location: str
+    required: bool
+    validator: jsonschema_rs.Validator
+    # Values seen valid: clients repeat the same Auth ID and call UUID. Bounded.
+    known_valid: set[str] = field(default_factory=set, compare=False, repr=False)
+
+    def is_valid(self, value: str) -> bool:
+        if value in self.known_valid:
+            return True
+        if not self.validator.is_valid(value):
+            return False
+        if len(self.known_valid) >= 1024:
+            self.known_valid.clear()
+        self.known_valid.add(value)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A JSON request body: its compiled schema, declared property names and defaults."""
+
+    required: bool
+    validator: jsonschema_rs.Validator
+    properties: frozenset[str]
+    defaults: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One method on one path, as the document describes it."""
+
+    document: ApiDocument
+    operation_id: str
+    method: str
+    secured: bool
+    path_params: tuple[Param, ...]
+    query_params: tuple[Param, ...]
+    body: Body | None
+    statuses: frozenset[int]
+    success: int
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A path template and the operations it answers."""
+
+    template: str
+    pattern: re.Pattern[str]
+    operations: Mapping[str, Operation]
+    allow: str
+
+
+class SchemaSet:
+    """Loaded documents by URI, one jsonschema-rs registry over all of them."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+        for path in paths:
+            with path.open(encoding="utf-8") as handle:
+                raw = yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+            if not isinstance(raw, dict):
+                raise SpecError(f"{path}: not an OpenAPI document")
+            self.documents[path.resolve().as_uri()] = raw
+        # Keyword locations are finitely many (the documents' own): their lookups are cached.
+        self._keywords: dict[str, tuple[Any, str | None]] = {}
+        self._registry = jsonschema_rs.Registry(
+            list(self.documents.items()), draft=jsonschema_rs.Draft202012
+        )
+
+    def node(self, uri: str, pointer: str) -> Any:
+        """The value at `pointer` in the document at `uri`."""
+        value: Any = self.documents[uri]
+        for token in _pointer_tokens(pointer):
+            value = value[int(token)] if isinstance(value, list) else value[token]
+        return value
+
+    def deref(self, uri: str, pointer: str) -> tuple[str, str, Any]:
+        """Follow `$ref` chains (bounded) from a node; answer where the target lives."""
+        for _ in range(32):
+            value = self.node(uri, pointer)
+            if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+                return uri, pointer, value
+            target, fragment = urldefrag(urljoin(uri, value["$ref"]))
+            if target not in self.documents:
+                raise SpecError(f"{uri}#{pointer}: $ref to a document not loaded: {target}")
+            uri, pointer = target, unquote(fragment)
+        raise SpecError(f"{uri}#{pointer}: $ref chain too long")
+
+    def validator(self, uri: str, pointer: str) -> jsonschema_rs.Validator:
+        """Compile the schema at `pointer` in place, so its refs resolve as written."""
+        ref = f"{uri}#{quote(pointer, safe='/~')}"
+        return jsonschema_rs.validator_for(
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": ref},
+            registry=self._registry,
+            validate_formats=True,
+        )
+
+    def errors(
+        self, validator: jsonschema_rs.Validator, instance: Any, where: str = "body"
+    ) -> list[str]:
+        """Readable messages naming the field and the rule, or [] when valid.
+
+        `where` names the instance itself (the body, a parameter); errors inside it are
+        named by their path (`digits`, `accounts.0.auth_id`).
+        """
+        if validator.is_valid(instance):
+            return []
+        found: list[str] = []
+        for error in validator.iter_errors(instance):
+            path = ".".join(str(part) for part in error.instance_path)
+            field = (f"{where}.{path}" if where != "body" else path) if path else where
+            message = self._message(error)
+            if len(message) > _MAX_MESSAGE:
+                message = message[: _MAX_MESSAGE - 1] + "…"
+            found.append(f"{field}: {message}")
+            if len(found) == _MAX_ERRORS:
+                break
+        return found
+
+    def _message(self, error: jsonschema_rs.ValidationError) -> str:
+        kind = error.kind.name
+        if kind not in ("pattern", "oneOf", "anyOf") or not error.absolute_keyword_location:
+            return error.message
+        written, description = self._keyword(error.absolute_keyword_location)
+        # jsonschema-rs reports patterns as rewritten for its engine (`$(?!\n)`); quote the
+        # pattern as the document writes it.
+        if kind == "pattern" and isinstance(written, str):
+            return f"{_short(error.instance)} does not match the pattern {written}"
+        # oneOf/anyOf messages say only that no alternative fits: add the schema's own words.
+        if kind != "pattern" and description:
+            return f"{error.message} ({description})"
+        return error.message
+
+    def _keyword(self, location: str) -> tuple[Any, str | None]:
+        """(the keyword's value, its schema's description) at a keyword location; cached."""
+        found = self._keywords.get(location)
+        if found is None:
+            uri, _, fragment = location.partition("#")
+            pointer = unquote(fragment)
+            if uri not in self.documents:
+                found = (None, None)
+            else:
+                parent = self.node(uri, pointer.rsplit("/", 1)[0])
+                description = parent.get("description") if isinstance(parent, dict) else None
+                found = (
+                    self.node(uri, pointer),
+                    description if isinstance(description, str) else None,
+                )
+            self._keywords[location] = found
+        return found
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+class ApiDocument:
+    """One OpenAPI document compiled into routes and operations."""
+
+    def __init__(self, schemas: SchemaSet, path: Path) -> None:
+        self.schemas = schemas
+        self.path = path
+        self.uri = path.resolve().as_uri()
+        self.raw = schemas.documents[self.uri]
+        routes = [self._route(template) for template in self.raw.get("paths", {})]
+        self.routes: tuple[Route, ...] = tuple(routes)
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [op for route in self.routes for op in route.operations.values()]
+
+    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.pattern.fullmatch(path)
+            if found is not None:
+                return route, found.groupdict()
+        return None
+
+    def schema_validator(self, pointer: str) -> jsonschema_rs.Validator:
+        return self.schemas.validator(self.uri, pointer)
+
+    def _route(self, template: str) -> Route:
+        item_pointer = "/paths/" + _pointer_token(template)
+        item = self.schemas.node(self.uri, item_pointer)
+        regex = ""
+        for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", template):
+            regex += re.escape(literal)
+            if name:
+                regex += f"(?P<{name}>[^/]+)"
+        operations = {
+            method.upper(): self._operation(template, item_pointer, method)
+            for method in HTTP_METHODS
+            if method in item
+        }
+        return Route(
+            template=template,
+            pattern=re.compile(regex),
+            operations=operations,
+            allow=", ".join(sorted(operations)),
+        )
+
+    def _operation(self, template: str, item_pointer: str, method: str) -> Operation:
+        op_pointer = f"{item_pointer}/{method}"
+        op = self.schemas.node(self.uri, op_pointer)
+        operation_id = op.get("operationId")
+        if not isinstance(operation_id, str):
+            raise SpecError(f"{method.upper()} {template}: no operationId")
+        params: dict[tuple[str, str], Param] = {}
+        # Operation-level parameters override path-item ones of the same name and location.
+        for owner in (item_pointer, op_pointer):
+            for index, _ in enumerate(self.schemas.node(self.uri, owner).get("parameters", [])):
+                param = self._param(f"{owner}/parameters/{index}")
+                params[(param.name, param.location)] = param
+        security = op.get("security", self.raw.get("security", []))
+        responses = op.get("responses", {})
+        statuses = frozenset(int(code) for code in responses if str(code).isdigit())
+        successes = sorted(code for code in statuses if 200 <= code < 300)
+        if len(successes) != 1:
+            raise SpecError(f"{operation_id}: expected exactly one 2xx response")
+        return Operation(
+            document=self,
+            operation_id=operation_id,
+            method=method.upper(),
+            secured=bool(security) and {} not in security,
+            path_params=tuple(p for p in params.values() if p.location == "path"),
+            query_params=tuple(p for p in params.values() if p.location == "query"),
+            body=self._body(op_pointer) if "requestBody" in op else None,
+            statuses=statuses,
+            success=successes[0],
+        )
+
+    def _param(self, pointer: str) -> Param:
+        uri, pointer, param = self.schemas.deref(self.uri, pointer)
+        location = param.get("in")
+        if location not in ("path", "query") or "schema" not in param:
+            raise SpecError(f"{uri}#{pointer}: only path and query parameters with a schema")
+        return Param(
+            name=param["name"],
+            location=location,
+            required=bool(param.get("required", location == "path")),
+            validator=self.schemas.validator(uri, f"{pointer}/schema"),
+        )
+
+    def _body(self, op_pointer: str) -> Body:
+        uri, pointer, body = self.schemas.deref(self.uri, f"{op_pointer}/requestBody")
+        content = body.get("content", {})
+        if set(content) != {JSON_MEDIA_TYPE}:
+            raise SpecError(f"{uri}#{pointer}: only {JSON_MEDIA_TYPE} bodies are supported")
+        schema_pointer = f"{pointer}/content/{_pointer_token(JSON_MEDIA_TYPE)}/schema"
+        s_uri, s_pointer, schema = self.schemas.deref(uri, schema_pointer)
+        properties = schema.get("properties", {})
+        return Body(
+            required=bool(body.get("required", False)),
+            validator=self.schemas.validator(s_uri, s_pointer),
+            properties=frozenset(properties),
+            defaults={
+                name: prop["default"]
+                for name, prop in properties.items()
+                if isinstance(prop, dict) and "default" in prop
+            },
+        )

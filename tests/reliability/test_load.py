@@ -1,0 +1,169 @@
+"""50 concurrent clients against the mock process: every 202 is recorded once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from .mockproc import ACCOUNT_A, Control, MockProcess
+
+CLIENTS = 50
+SHARED_CALLS = 4  # clients 0-39 share these, ten per call
+SEPARATE_CALLS = 10  # clients 40-49 have one each
+DURATION_S = 3.0
+MAX_REQUESTS_PER_CLIENT = 400
+# Peak RSS may grow by the events it keeps (a few thousand small records), not without end.
+RSS_GROWTH_LIMIT_KIB = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Accepted:
+    client: int
+    seq: int
+    call_uuid: str
+    digits: str
+    api_id: str
+
+
+@dataclass
+class LoadResult:
+    accepted: list[Accepted]
+    refused: Counter[int]
+    transport_errors: Counter[str]
+
+
+def _digits(client: int, seq: int) -> str:
+    """Client number and sequence number, in the spec's digit alphabet."""
+    return f"{client:02d}*{seq:05d}"
+
+
+def _parse_digits(digits: str) -> tuple[int, int]:
+    client, seq = digits.split("*")
+    return int(client), int(seq)
+
+
+async def _client(
+    number: int, call_uuid: str, base_url: str, deadline: float, result: LoadResult
+) -> None:
+    path = f"/v1/Account/{ACCOUNT_A.auth_id}/Call/{call_uuid}/DTMF/"
+    async with httpx.AsyncClient(
+        base_url=base_url,
+        auth=ACCOUNT_A.httpx_auth,
+        timeout=10.0,
+        limits=httpx.Limits(max_connections=1),
+        trust_env=False,
+    ) as client:
+        for seq in range(MAX_REQUESTS_PER_CLIENT):
+            if time.monotonic() >= deadline:
+                return
+            digits = _digits(number, seq)
+            try:
+                answer = await client.post(path, json={"digits": digits})
+            except httpx.TransportError as exc:
+                result.transport_errors[type(exc).__name__] += 1
+                continue
+            if answer.status_code == 202:
+                result.accepted.append(
+                    Accepted(number, seq, call_uuid, digits, answer.json()["api_id"])
+                )
+            else:
+                result.refused[answer.status_code] += 1
+
+
+async def _run_load(base_url: str, calls: list[str]) -> LoadResult:
+    result = LoadResult([], Counter(), Counter())
+    deadline = time.monotonic() + DURATION_S
+    await asyncio.gather(
+        *(
+            _client(number, calls[_call_index(number)], base_url, deadline, result)
+            for number in range(CLIENTS)
+        )
+    )
+    return result
+
+
+def _call_index(client: int) -> int:
+    shared_clients = CLIENTS - SEPARATE_CALLS
+    if client < shared_clients:
+        return client % SHARED_CALLS
+    return SHARED_CALLS + (client - shared_clients)
+
+
+@pytest.fixture(scope="module")
+def load_run(mock: MockProcess, control_a: Control) -> tuple[LoadResult, list[str], dict[str, int]]:
+    calls = [control_a.create_call(bleg=False) for _ in range(SHARED_CALLS + SEPARATE_CALLS)]
+    memory_before = mock.memory_kib()
+    result = asyncio.run(_run_load(mock.base_url, calls))
+    memory_after = mock.memory_kib()
+    figures = {
+        "requests": len(result.accepted) + sum(result.refused.values()),
+        "accepted": len(result.accepted),
+        "rss_before_kib": memory_before["VmRSS"],
+        "hwm_before_kib": memory_before["VmHWM"],
+        "rss_after_kib": memory_after["VmRSS"],
+        "hwm_after_kib": memory_after["VmHWM"],
+    }
+    print(f"load figures: {figures}")
+    return result, calls, figures
+
+
+def test_load_gets_only_202_answers(
+    load_run: tuple[LoadResult, list[str], dict[str, int]],
+) -> None:
+    result, _, _ = load_run
+    assert result.accepted, "no request was accepted"
+    assert not result.refused, f"refused with {dict(result.refused)}"
+    assert not result.transport_errors, f"transport errors {dict(result.transport_errors)}"
+
+
+def test_recorded_events_equal_the_202_answers_exactly(
+    load_run: tuple[LoadResult, list[str], dict[str, int]], control_a: Control
+) -> None:
+    result, calls, _ = load_run
+    for call_uuid in calls:
+        events = control_a.events(call_uuid)
+        recorded = Counter(event["api_id"] for event in events)
+        duplicated = [api_id for api_id, n in recorded.items() if n > 1]
+        assert not duplicated, f"{call_uuid}: recorded twice: {duplicated[:5]}"
+        answered = {a.api_id: a for a in result.accepted if a.call_uuid == call_uuid}
+        lost = answered.keys() - recorded.keys()
+        extra = recorded.keys() - answered.keys()
+        assert not lost, f"{call_uuid}: {len(lost)} accepted requests were not recorded"
+        assert not extra, f"{call_uuid}: {len(extra)} events nobody got a 202 for"
+        for event in events:
+            assert event["digits"] == answered[event["api_id"]].digits
+
+
+def test_each_clients_digits_are_recorded_in_the_order_sent(
+    load_run: tuple[LoadResult, list[str], dict[str, int]], control_a: Control
+) -> None:
+    _, calls, _ = load_run
+    for call_uuid in calls:
+        last_seq: dict[int, int] = {}
+        for event in control_a.events(call_uuid):
+            client, seq = _parse_digits(event["digits"])
+            assert seq > last_seq.get(client, -1), f"client {client} out of order on {call_uuid}"
+            last_seq[client] = seq
+
+
+def test_shared_calls_interleave_several_clients(
+    load_run: tuple[LoadResult, list[str], dict[str, int]], control_a: Control
+) -> None:
+    """The load really mixes clients on a call (else the order check above proves little)."""
+    _, calls, _ = load_run
+    for call_uuid in calls[:SHARED_CALLS]:
+        clients = {_parse_digits(e["digits"])[0] for e in control_a.events(call_uuid)}
+        assert len(clients) == (CLIENTS - SEPARATE_CALLS) // SHARED_CALLS
+
+
+def test_peak_memory_of_the_mock_stays_bounded_under_load(
+    load_run: tuple[LoadResult, list[str], dict[str, int]],
+) -> None:
+    _, _, figures = load_run
+    growth = figures["hwm_after_kib"] - figures["hwm_before_kib"]
+    assert growth < RSS_GROWTH_LIMIT_KIB, f"peak RSS grew by {growth} KiB: {figures}"
