@@ -23,7 +23,7 @@ help: ## List the targets.
 $(BIN)/.installed: pyproject.toml uv.lock generated/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv sync --quiet --frozen --inexact
+	@$(BIN)/uv sync --quiet --frozen --inexact --compile-bytecode
 	@touch $@
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
@@ -49,7 +49,7 @@ lint: lint-spec lint-python ## All linters.
 docs: ## Render the static HTML API reference to build/docs/index.html.
 	$(REDOCLY) build-docs $(SPEC) --config openapi/redocly.yaml --output build/docs/index.html
 
-mock: venv ## Serve the mock Plivo on 127.0.0.1:$(MOCK_PORT) until Ctrl-C.
+mock: venv ## Serve the mock Plivo on 127.0.0.1:4010 (MOCK_PORT=...) until Ctrl-C.
 	MOCK_PORT=$(MOCK_PORT) scripts/mock
 
 demo: venv ## The main job end to end: lint, regenerate, check drift, send digits via the mock.

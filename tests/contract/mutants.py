@@ -1,0 +1,704 @@
+"""Deliberately broken providers: the real mock behind a middleware that injects one bug.
+
+The mock itself is never edited. Each mutant rewrites what goes into the mock and/or what
+comes out of it (an ASGI wrapper around `plivo_mock.app.create_app(...)`), selected by
+name, and is served on a real loopback socket so that the runner `make contract` uses is
+what is run against it. `caught_by` names the checks (`negative_data_rejection`...) and
+probes (`probe:<name>`) that are expected to report the bug; any one of them suffices.
+
+Serve one by hand:  .venv/bin/python -m tests.contract.mutants NAME [--port 4020]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import uvicorn
+from plivo_mock.app import create_app
+from plivo_mock.config import Account, MockConfig
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_DTMF_PATH = re.compile(r"^/v1/Account/(?P<auth_id>[^/]+)/Call/(?P<call_uuid>[^/]+)/DTMF/?$")
+_LIST_PATH = re.compile(r"^/v1/Account/(?P<auth_id>[^/]+)/Call/$")
+
+
+@dataclass
+class Exchange:
+    """One HTTP request or response as the middleware sees it (headers lower-cased)."""
+
+    status: int = 0
+    method: str = ""
+    path: str = ""
+    query: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def with_json(self, document: Any) -> Exchange:
+        return replace(self, body=json.dumps(document).encode())
+
+    @property
+    def is_dtmf(self) -> bool:
+        return bool(_DTMF_PATH.match(self.path))
+
+    @property
+    def basic_user(self) -> str | None:
+        value = self.headers.get("authorization", "")
+        if not value.startswith("Basic "):
+            return None
+        try:
+            return base64.b64decode(value[6:], validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+
+
+Forward = Callable[[Exchange], Awaitable[Exchange]]
+
+
+@dataclass(frozen=True)
+class Broken:
+    """What a mutant knows: the accounts of the mock it wraps."""
+
+    accounts: tuple[Account, ...]
+
+    def basic(self, account: Account) -> str:
+        raw = f"{account.auth_id}:{account.auth_token}".encode()
+        return "Basic " + base64.b64encode(raw).decode()
+
+    def account(self, auth_id: str | None) -> Account | None:
+        return next((a for a in self.accounts if a.auth_id == auth_id), None)
+
+
+Behaviour = Callable[[Exchange, Forward, Broken], Awaitable[Exchange]]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    bug: str
+    caught_by: frozenset[str]
+    behaviour: Behaviour | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    # Runner knobs this mutant needs (and its correct twin gets too), e.g. the rate probe.
+    knobs: dict[str, str] = field(default_factory=dict)
+
+
+MUTANTS: dict[str, Mutant] = {}
+
+
+def mutant(
+    name: str,
+    bug: str,
+    *caught_by: str,
+    config: dict[str, Any] | None = None,
+    knobs: dict[str, str] | None = None,
+) -> Callable[[Behaviour], Behaviour]:
+    def register(behaviour: Behaviour) -> Behaviour:
+        MUTANTS[name] = Mutant(
+            name, bug, frozenset(caught_by), behaviour, config or {}, knobs or {}
+        )
+        return behaviour
+
+    return register
+
+
+def _error(status: int, message: str, **headers: str) -> Exchange:
+    body = json.dumps({"api_id": "07abfd94-58c0-11e1-86da-adf28403fe48", "error": message})
+    return Exchange(
+        status=status,
+        headers={"content-type": "application/json", **headers},
+        body=body.encode(),
+    )
+
+
+def _body_dict(request: Exchange) -> dict[str, Any] | None:
+    document = request.json()
+    return document if isinstance(document, dict) else None
+
+
+def _rewrite_body(request: Exchange, change: Callable[[dict[str, Any]], bool]) -> Exchange:
+    """Apply `change` to a DTMF JSON body; re-encode it only when `change` says it changed."""
+    document = _body_dict(request) if request.is_dtmf else None
+    if document is None or not change(document):
+        return request
+    return request.with_json(document)
+
+
+# --- wrong answers on success ---------------------------------------------------------------
+
+
+@mutant("success-200", "200 instead of the documented 202", "status_code_conformance")
+async def _success_200(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    return replace(response, status=200) if response.status == 202 else response
+
+
+@mutant("no-api-id", "api_id missing from every body", "response_schema_conformance")
+async def _no_api_id(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    document = response.json()
+    if isinstance(document, dict) and "api_id" in document:
+        return response.with_json({k: v for k, v in document.items() if k != "api_id"})
+    return response
+
+
+@mutant("text-errors", "errors as text/plain, not JSON", "content_type_conformance")
+async def _text_errors(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    if response.status < 400:
+        return response
+    message = str((response.json() or {}).get("error", "error"))
+    return replace(
+        response, headers={**response.headers, "content-type": "text/plain"}, body=message.encode()
+    )
+
+
+@mutant(
+    "crash-long-digits",
+    "500 when digits are longer than 64 characters",
+    "not_a_server_error",
+)
+async def _crash_long_digits(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    digits = document.get("digits") if document else None
+    if isinstance(digits, str) and len(digits) > 64:
+        return _error(500, "internal server error")
+    return await forward(request)
+
+
+# --- validation too lax ----------------------------------------------------------------------
+
+
+def _valid_looking(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?", value))
+
+
+@mutant(
+    "invalid-digits-accepted",
+    "digits outside the grammar are sent anyway",
+    "negative_data_rejection",
+    "probe:digits_empty",
+)
+async def _invalid_digits(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and not _valid_looking(digits):
+            document["digits"] = "1"
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "digits-optional",
+    "a body without digits is accepted",
+    "negative_data_rejection",
+    "probe:digits_missing",
+)
+async def _digits_optional(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        if "digits" in document:
+            return False
+        document["digits"] = "1"
+        return True
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "trailing-newline-accepted",
+    "validator written re.match('^...$'): accepts '1\\n'",
+    "probe:digits_trailing_newline",
+)
+async def _trailing_newline(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and digits.endswith("\n") and _valid_looking(digits[:-1]):
+            document["digits"] = digits[:-1]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "non-ascii-digits-accepted",
+    "validator uses str.isdigit(): accepts Arabic-Indic digits",
+    "probe:digits_non_ascii",
+)
+async def _non_ascii(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and digits.isdigit() and not digits.isascii():
+            document["digits"] = "".join(str(unicodedata.decimal(c)) for c in digits)
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "digits-number-accepted",
+    "digits as a JSON number is converted to a string",
+    "probe:digits_json_number",
+    "negative_data_rejection",
+)
+async def _digits_number(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, int) and not isinstance(digits, bool) and digits >= 0:
+            document["digits"] = str(digits)
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "leg-case-insensitive",
+    "leg compared case-insensitively: BLEG accepted",
+    "probe:leg_other_case",
+)
+async def _leg_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        leg = document.get("leg")
+        if isinstance(leg, str) and leg != leg.lower():
+            document["leg"] = leg.lower()
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "content-type-ignored",
+    "any Content-Type is parsed as JSON",
+    "probe:content_type_wrong",
+    "probe:content_type_missing",
+)
+async def _content_type_ignored(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.is_dtmf and request.body:
+        request = replace(request, headers={**request.headers, "content-type": "application/json"})
+    return await forward(request)
+
+
+@mutant(
+    "body-limit-as-400",
+    "an oversized body is a 400, not the documented 413",
+    "probe:body_too_large",
+)
+async def _body_limit(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    return replace(response, status=400) if response.status == 413 else response
+
+
+# --- validation too strict -------------------------------------------------------------------
+
+
+@mutant(
+    "zero-rejected",
+    'digits "0" treated as missing (a falsy check)',
+    "probe:digits_zero",
+    "positive_data_acceptance",
+)
+async def _zero_rejected(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    if document is not None and document.get("digits") == "0":
+        return _error(400, "digits is required")
+    return await forward(request)
+
+
+@mutant(
+    "strict-unknown-fields",
+    "unknown body fields rejected (breaks the Python and Java SDKs)",
+    "probe:unknown_fields_ignored",
+    "positive_data_acceptance",
+)
+async def _strict_unknown(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    known = {"digits", "leg", "callback_url", "callback_method"}
+    if document is not None and set(document) - known:
+        return _error(400, f"unknown fields: {sorted(set(document) - known)}")
+    return await forward(request)
+
+
+@mutant(
+    "charset-rejected",
+    "application/json; charset=utf-8 answered 415",
+    "probe:content_type_charset",
+)
+async def _charset_rejected(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.is_dtmf and ";" in request.headers.get("content-type", ""):
+        return _error(415, "Content-Type must be application/json")
+    return await forward(request)
+
+
+# --- authentication and authorisation -------------------------------------------------------
+
+
+@mutant(
+    "auth-ignored",
+    "no credential check at all",
+    "missing_required_header",
+    "ignored_auth",
+    "probe:no_credentials",
+)
+async def _auth_ignored(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.path.startswith("/v1/"):
+        authorization = broken.basic(broken.accounts[0])
+        request = replace(request, headers={**request.headers, "authorization": authorization})
+    return await forward(request)
+
+
+@mutant(
+    "password-unchecked",
+    "only the Auth ID is checked, never the token",
+    "probe:wrong_password",
+)
+async def _password_unchecked(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    account = broken.account(request.basic_user)
+    if account is not None and request.path.startswith("/v1/"):
+        request = replace(
+            request, headers={**request.headers, "authorization": broken.basic(account)}
+        )
+    return await forward(request)
+
+
+@mutant(
+    "bearer-accepted",
+    "Authorization: Bearer <token> accepted as well as Basic",
+    "probe:non_basic_scheme",
+)
+async def _bearer(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    value = request.headers.get("authorization", "")
+    if value.startswith("Bearer "):
+        token = value[len("Bearer ") :]
+        account = next((a for a in broken.accounts if a.auth_token == token), None)
+        if account is not None:
+            request = replace(
+                request, headers={**request.headers, "authorization": broken.basic(account)}
+            )
+    return await forward(request)
+
+
+@mutant(
+    "auth-id-unchecked",
+    "the path's auth_id is not compared with the credentials",
+    "probe:path_auth_id_mismatch",
+)
+async def _auth_id_unchecked(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    user = request.basic_user
+    match = _DTMF_PATH.match(request.path) or _LIST_PATH.match(request.path)
+    if user is not None and match is not None and match["auth_id"] != user:
+        path = request.path.replace(f"/Account/{match['auth_id']}/", f"/Account/{user}/", 1)
+        request = replace(request, path=path)
+    return await forward(request)
+
+
+@mutant(
+    "cross-account",
+    "calls of other accounts reachable with one's own credentials",
+    "probe:other_account_call",
+)
+async def _cross_account(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    match = _DTMF_PATH.match(request.path)
+    if response.status != 404 or match is None or broken.account(request.basic_user) is None:
+        return response
+    for account in broken.accounts:
+        if account.auth_id == match["auth_id"]:
+            continue
+        path = request.path.replace(f"/Account/{match['auth_id']}/", f"/Account/{account.auth_id}/")
+        headers = {**request.headers, "authorization": broken.basic(account)}
+        other = await forward(replace(request, path=path, headers=headers))
+        if other.status < 300:
+            return other
+    return response
+
+
+@mutant(
+    "no-www-authenticate",
+    "401 without WWW-Authenticate",
+    "response_headers_conformance",
+    "probe:no_credentials",
+)
+async def _no_www_authenticate(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    headers = {k: v for k, v in response.headers.items() if k != "www-authenticate"}
+    return replace(response, headers=headers)
+
+
+# --- methods and paths -----------------------------------------------------------------------
+
+
+@mutant(
+    "no-allow-header",
+    "405 without Allow",
+    "unsupported_method",
+    "allow_header_conformance",
+    "response_headers_conformance",
+    "probe:method_put",
+)
+async def _no_allow(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    return replace(response, headers={k: v for k, v in response.headers.items() if k != "allow"})
+
+
+@mutant(
+    "head-options-200",
+    "HEAD and OPTIONS answered 200 (framework defaults)",
+    "probe:method_head",
+    "probe:method_options",
+)
+async def _head_options(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.method in ("HEAD", "OPTIONS") and request.is_dtmf:
+        return Exchange(status=200, headers={"allow": "POST, HEAD, OPTIONS"}, body=b"")
+    return await forward(request)
+
+
+@mutant(
+    "slash-redirect",
+    "missing trailing slash redirected with 307 (Starlette's default)",
+    "probe:path_without_trailing_slash",
+)
+async def _slash_redirect(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.is_dtmf and not request.path.endswith("/"):
+        return Exchange(status=307, headers={"location": request.path + "/"}, body=b"")
+    return await forward(request)
+
+
+# --- legs ------------------------------------------------------------------------------------
+
+
+@mutant(
+    "leg-ignored",
+    "leg ignored: every digit goes to the a-leg",
+    "probe:bleg_on_bridged_call",
+    "probe:bleg_on_unbridged_call",
+)
+async def _leg_ignored(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        return document.pop("leg", None) is not None
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "leg-default-bleg",
+    "a missing leg defaults to bleg",
+    "probe:default_leg",
+)
+async def _leg_default(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        if "leg" in document:
+            return False
+        document["leg"] = "bleg"
+        return True
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "bleg-rejected",
+    "leg=bleg answered 404 even on a bridged call",
+    "live_call_accepts_valid_digits",
+    "probe:bleg_on_bridged_call",
+)
+async def _bleg_rejected(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    if document is not None and document.get("leg") == "bleg":
+        return _error(404, "b-leg not found")
+    return await forward(request)
+
+
+# --- rate limit ------------------------------------------------------------------------------
+
+# The correct twin of this mutant is the mock with the same low limit, switched on.
+RATE_LIMIT = 40
+
+
+@mutant(
+    "no-rate-limit",
+    "no per-account rate limit",
+    "probe:rate_limit",
+    config={"rate_limit": None},
+    knobs={
+        "CONTRACT_RATE_LIMIT_PROBE": f"{RATE_LIMIT}/5",
+        "CONTRACT_PROBES": "rate_limit",
+        "CONTRACT_PHASES": "none",
+    },
+)
+async def _no_rate_limit(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    return await forward(request)
+
+
+def twin_config(item: Mutant) -> dict[str, Any]:
+    """MockConfig overrides of the correct provider a mutant is compared with."""
+    return {"rate_limit": RATE_LIMIT} if "CONTRACT_RATE_LIMIT_PROBE" in item.knobs else {}
+
+
+# --- the middleware and the server -----------------------------------------------------------
+
+
+class MutantApp:
+    """An ASGI app: `inner` (the mock) with one mutant's behaviour wrapped around it."""
+
+    def __init__(self, inner: ASGIApp, behaviour: Behaviour | None, broken: Broken) -> None:
+        self.inner = inner
+        self.behaviour = behaviour
+        self.broken = broken
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.behaviour is None:
+            await self.inner(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        request = Exchange(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b""),
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            body=b"".join(chunks),
+        )
+        response = await self.behaviour(request, self._forward(scope), self.broken)
+        headers = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in response.headers.items()
+            if k != "content-length"
+        ]
+        headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        body = b"" if request.method == "HEAD" else response.body
+        await send({"type": "http.response.body", "body": body})
+
+    def _forward(self, scope: Scope) -> Forward:
+        async def forward(request: Exchange) -> Exchange:
+            headers = [
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in request.headers.items()
+                if k != "content-length"
+            ]
+            headers.append((b"content-length", str(len(request.body)).encode()))
+            inner_scope = {
+                **scope,
+                "method": request.method,
+                "path": request.path,
+                "raw_path": request.path.encode(),
+                "headers": headers,
+            }
+            sent = False
+
+            async def receive() -> Message:
+                nonlocal sent
+                if sent:
+                    return {"type": "http.disconnect"}
+                sent = True
+                return {"type": "http.request", "body": request.body, "more_body": False}
+
+            response = Exchange()
+            parts: list[bytes] = []
+
+            async def capture(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    response.status = int(message["status"])
+                    response.headers = {
+                        k.decode("latin-1").lower(): v.decode("latin-1")
+                        for k, v in message.get("headers", [])
+                    }
+                elif message["type"] == "http.response.body":
+                    parts.append(message.get("body", b""))
+
+            await self.inner(inner_scope, receive, capture)
+            response.body = b"".join(parts)
+            return response
+
+        return forward
+
+
+def foreign(app: ASGIApp) -> ASGIApp:
+    """`app` without the mock's control API: to the runner, a provider like any other."""
+
+    async def hidden(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/__mock__"):
+            reply = _error(404, "not found")
+            headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+            await send({"type": "http.response.start", "status": 404, "headers": headers})
+            await send({"type": "http.response.body", "body": reply.body})
+            return
+        await app(scope, receive, send)
+
+    return hidden
+
+
+def build_app(name: str | None, config: MockConfig) -> ASGIApp:
+    """The mock configured by `config`, broken as mutant `name` says (None: correct)."""
+    item = MUTANTS[name] if name is not None else None
+    if item is not None and item.config:
+        config = replace(config, **item.config)
+    inner = create_app(config)
+    broken = Broken(tuple(config.accounts))
+    return MutantApp(inner, item.behaviour if item else None, broken)
+
+
+@contextmanager
+def serve(app: ASGIApp, *, deadline_s: float = 15.0) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port in a thread; yields its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="on"
+        )
+    )
+    thread = threading.Thread(target=server.run, name="mutant-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + deadline_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the mutant server did not start")
+        time.sleep(0.01)  # polling the server's own readiness flag, bounded by the deadline
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.contract.mutants")
+    parser.add_argument("name", choices=sorted(MUTANTS))
+    parser.add_argument("--port", type=int, default=4020)
+    args = parser.parse_args()
+    config = MockConfig.from_env()
+    print(f"mutant {args.name}: {MUTANTS[args.name].bug}", flush=True)
+    uvicorn.run(build_app(args.name, config), host="127.0.0.1", port=args.port, lifespan="off")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Reading what `st` wrote, writing the probes' reports, and the one-screen summary.
+
+Files under the report directory (default `reports/contract/`):
+`schemathesis-junit.xml`, `schemathesis-html/`, `schemathesis.json`, `schemathesis.ndjson`
+(written by `st`), `probes-junit.xml`, `index.html` (both parts, linked) and `summary.json`
+(the verdict, for scripts and the mutant tests).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from .probes import ProbeResult
+
+# Errors the provider causes (it dropped the connection, timed out...): contract violations.
+PROVIDER_ERRORS = frozenset(
+    {"Network Error", "Unresponsive Operation", "Server Unavailable", "Unhealthy API"}
+)
+EXIT_PASS, EXIT_VIOLATED, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class FuzzResult:
+    """What one `st run` did, from its JSON report, NDJSON events and the hooks' counters."""
+
+    exit_code: int
+    cases: int = 0
+    seconds: float = 0.0
+    complete: bool = False
+    failed_checks: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    hook_stats: dict[str, int] = field(default_factory=dict)
+    ran: bool = True
+
+    @property
+    def provider_errors(self) -> dict[str, int]:
+        return {k: v for k, v in self.errors.items() if k in PROVIDER_ERRORS}
+
+    @property
+    def setup_errors(self) -> dict[str, int]:
+        """Errors that are the suite's or the configuration's, not the provider's."""
+        explained = self.hook_stats.get("over_budget", 0) + self.hook_stats.get(
+            "refused_valid_bodies", 0
+        )
+        errors = {k: v for k, v in self.errors.items() if k not in PROVIDER_ERRORS}
+        if explained and set(errors) <= {"Hook Error"}:
+            return {}
+        return errors
+
+
+def failed_checks_from_ndjson(path: Path) -> dict[str, int]:
+    """Failed check name -> number of distinct test cases it failed on."""
+    failed: set[tuple[str, str]] = set()
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as events:
+        for line in events:
+            if '"ScenarioFinished"' not in line[:40]:
+                continue
+            recorder = json.loads(line)["ScenarioFinished"].get("recorder") or {}
+            for case_id, checks in (recorder.get("checks") or {}).items():
+                for check in checks:
+                    if check.get("status") == "failure":
+                        failed.add((check["name"], case_id))
+    return dict(Counter(name for name, _ in failed))
+
+
+def read_fuzz_result(report_dir: Path, exit_code: int) -> FuzzResult:
+    result = FuzzResult(exit_code=exit_code)
+    document_path = report_dir / "schemathesis.json"
+    if document_path.exists():
+        document = json.loads(document_path.read_text(encoding="utf-8"))
+        result.cases = int(document["test_cases"]["generated"])
+        result.seconds = float(document.get("running_time") or 0.0)
+        result.complete = bool(document.get("complete"))
+        result.errors = {e["title"]: int(e["count"]) for e in document.get("errors", [])}
+    result.failed_checks = failed_checks_from_ndjson(report_dir / "schemathesis.ndjson")
+    stats_path = report_dir / "hook-stats.json"
+    if stats_path.exists():
+        result.hook_stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    return result
+
+
+@dataclass
+class RunSummary:
+    base_url: str
+    auth_id: str
+    mode: str
+    provider_kind: str
+    call_uuid: str
+    call_source: str
+    call_bleg: str
+    seed: int
+    phases: list[str]
+    fuzz: FuzzResult | None
+    probes: list[ProbeResult]
+    requests: int
+    budget: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+    exit_code: int = EXIT_PASS
+    budget_exhausted: bool = False
+
+    @property
+    def probe_failures(self) -> list[ProbeResult]:
+        return [p for p in self.probes if p.outcome == "failed"]
+
+    @property
+    def caught_by(self) -> list[str]:
+        """Every check and probe that reported a violation, probes as `probe:<name>`."""
+        caught = list(self.fuzz.failed_checks) if self.fuzz is not None else []
+        caught += [f"error:{name}" for name in (self.fuzz.provider_errors if self.fuzz else {})]
+        caught += [f"probe:{p.name}" for p in self.probe_failures]
+        return caught
+
+    def verdict(self) -> int:
+        fuzz = self.fuzz
+        violated = bool(self.probe_failures) or (
+            fuzz is not None and bool(fuzz.failed_checks or fuzz.provider_errors)
+        )
+        if violated:
+            return EXIT_VIOLATED
+        if fuzz is not None and (fuzz.setup_errors or fuzz.exit_code not in (0, 1)):
+            return EXIT_ERROR
+        if self.budget_exhausted:
+            return EXIT_ERROR
+        return EXIT_PASS
+
+
+def write_probes_junit(path: Path, probes: list[ProbeResult]) -> None:
+    suite = ElementTree.Element(
+        "testsuite",
+        {
+            "name": "contract-probes",
+            "tests": str(len(probes)),
+            "failures": str(sum(p.outcome == "failed" for p in probes)),
+            "skipped": str(sum(p.outcome == "skipped" for p in probes)),
+            "time": f"{sum(p.seconds for p in probes):.3f}",
+        },
+    )
+    for result in probes:
+        case = ElementTree.SubElement(
+            suite,
+            "testcase",
+            {"classname": "probes", "name": result.name, "time": f"{result.seconds:.3f}"},
+        )
+        if result.outcome == "failed":
+            ElementTree.SubElement(
+                case, "failure", {"message": result.description}
+            ).text = result.detail
+        elif result.outcome == "skipped":
+            ElementTree.SubElement(case, "skipped", {"message": result.detail})
+    suites = ElementTree.Element("testsuites")
+    suites.append(suite)
+    ElementTree.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _row(*cells: object) -> str:
+    return "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
+
+
+def write_html(path: Path, summary: RunSummary) -> None:
+    fuzz = summary.fuzz
+    rows = [
+        _row("provider", f"{summary.base_url} ({summary.provider_kind})"),
+        _row("account", summary.auth_id),
+        _row(
+            "live call", f"{summary.call_uuid} ({summary.call_source}; b-leg {summary.call_bleg})"
+        ),
+        _row("mode", summary.mode),
+        _row("seed", summary.seed),
+        _row("requests", f"{summary.requests} of a budget of {summary.budget}"),
+        _row("verdict", f"exit {summary.exit_code}"),
+    ]
+    checks = "".join(_row(n, c) for n, c in sorted((fuzz.failed_checks if fuzz else {}).items()))
+    probes = "".join(
+        _row(p.name, p.outcome, p.description, p.detail, p.requests) for p in summary.probes
+    )
+    fuzz_line = (
+        f"{fuzz.cases} cases in {fuzz.seconds:.1f} s, phases {', '.join(summary.phases)}"
+        if fuzz is not None
+        else "not run"
+    )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in summary.notes)
+    path.write_text(
+        f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Contract run</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
+td{{border:1px solid #ccc;padding:.3em;vertical-align:top}}</style></head><body>
+<h1>Contract run: {"PASS" if summary.exit_code == 0 else "FAIL"}</h1>
+<table>{"".join(rows)}</table><ul>{notes}</ul>
+<h2>Schemathesis</h2><p>{html.escape(fuzz_line)}:
+<a href="schemathesis-html/index.html">full report</a>,
+<a href="schemathesis-junit.xml">JUnit XML</a></p>
+<table><tr><th>failed check</th><th>cases</th></tr>{checks}</table>
+<h2>Probes</h2><p><a href="probes-junit.xml">JUnit XML</a></p>
+<table><tr><th>probe</th><th>outcome</th><th>expects</th><th>detail</th><th>requests</th></tr>
+{probes}</table></body></html>
+""",
+        encoding="utf-8",
+    )
+
+
+def write_summary_json(path: Path, summary: RunSummary) -> None:
+    document: dict[str, Any] = {
+        "exit_code": summary.exit_code,
+        "caught_by": summary.caught_by,
+        "cases": summary.fuzz.cases if summary.fuzz else 0,
+        "fuzz": asdict(summary.fuzz) if summary.fuzz else None,
+        "probes": {p.name: p.outcome for p in summary.probes},
+        "requests": summary.requests,
+        "budget": summary.budget,
+        "budget_exhausted": summary.budget_exhausted,
+        "seconds": round(summary.seconds, 3),
+        "mode": summary.mode,
+        "provider_kind": summary.provider_kind,
+        "call_bleg": summary.call_bleg,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def render_text(summary: RunSummary, report_dir: Path) -> str:
+    """The one-screen summary printed at the end of a run."""
+    fuzz = summary.fuzz
+    lines = [
+        "",
+        "=" * 30 + " contract summary " + "=" * 30,
+        f"provider   {summary.base_url} ({summary.provider_kind}), account {summary.auth_id}",
+        f"live call  {summary.call_uuid} ({summary.call_source}; b-leg {summary.call_bleg})",
+        f"mode       {summary.mode}, seed {summary.seed}, "
+        f"{summary.requests} requests of a budget of {summary.budget}",
+    ]
+    if fuzz is None:
+        lines.append("fuzzing    not run")
+    else:
+        rate = fuzz.cases / fuzz.seconds if fuzz.seconds else 0.0
+        lines.append(
+            f"fuzzing    {fuzz.cases} cases in {fuzz.seconds:.1f} s ({rate:.0f}/s), "
+            f"phases {','.join(summary.phases)}, st exit {fuzz.exit_code}"
+        )
+        for name, count in sorted(fuzz.failed_checks.items()):
+            lines.append(f"  FAILED   {name}: {count} case(s)")
+        for name, count in sorted(fuzz.errors.items()):
+            kind = "provider" if name in fuzz.provider_errors else "run"
+            lines.append(f"  ERROR    {name} x{count} ({kind} error)")
+    counts = Counter(p.outcome for p in summary.probes)
+    lines.append(
+        f"probes     {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped"
+    )
+    for result in summary.probe_failures:
+        lines.append(f"  FAILED   {result.name}: {result.detail[:200]}")
+    skipped = [p.name for p in summary.probes if p.outcome == "skipped"]
+    if skipped:
+        lines.append(f"  skipped  {', '.join(skipped)} (reasons in probes-junit.xml)")
+    lines.extend(f"note       {note}" for note in summary.notes)
+    lines.append(
+        f"reports    {report_dir}/index.html (JUnit XML: schemathesis-junit.xml, probes-junit.xml)"
+    )
+    verdict = {EXIT_PASS: "PASS", EXIT_VIOLATED: "CONTRACT VIOLATED", EXIT_ERROR: "ERROR"}
+    lines.append(f"result     {verdict[summary.exit_code]} (exit {summary.exit_code})")
+    return "\n".join(lines)

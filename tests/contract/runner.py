@@ -1,0 +1,279 @@
+"""`make contract`: schemathesis and the probes against one provider, then one verdict.
+
+Exit 0 when the provider keeps the contract, 1 when it breaks it (a check or a probe failed,
+or it dropped connections), 2 when the run itself could not do its job (configuration, spec,
+unreachable provider, refused credentials, request budget spent before the end).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import probes as probe_module
+from . import settings as settings_module
+from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError
+from .report import (
+    EXIT_ERROR,
+    FuzzResult,
+    RunSummary,
+    read_fuzz_result,
+    render_text,
+    write_html,
+    write_probes_junit,
+    write_summary_json,
+)
+from .semantics import Bleg, LiveCall
+from .settings import ConfigError, Settings
+from .spec import ROOT, Spec, SpecError
+
+CONFIG_PATH = ROOT / "tests" / "contract" / "schemathesis.toml"
+# Requests kept back from schemathesis for the probes (each sends at most a handful).
+PROBE_RESERVE = 120
+_ST_OUTPUTS = (
+    "schemathesis.json",
+    "schemathesis.ndjson",
+    "schemathesis-junit.xml",
+    "hook-stats.json",
+    "probes-junit.xml",
+    "summary.json",
+    "index.html",
+)
+
+
+@dataclass
+class Setup:
+    """The live call a run is pinned to, and what else discovery found or made."""
+
+    call: LiveCall
+    source: str
+    kind: str
+    mock: MockControl | None = None
+    bridged_call: str | None = None
+    unbridged_call: str | None = None
+    hung_up_call: str | None = None
+    other_account_call: str | None = None
+    created: list[tuple[MockControl, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
+    listed = provider.live_calls()
+    notes: list[str] = []
+    if provider.is_mock():
+        mock = MockControl(provider, settings.auth_id, settings.auth_token)
+        setup = Setup(
+            call=_pin(settings, "unknown", ""), source="", kind="plivo-dtmf mock", mock=mock
+        )
+        # Reuse the mock's calls so that repeated runs do not fill it; hang up only new ones.
+        for attribute, live, bleg in (
+            ("bridged_call", True, True),
+            ("unbridged_call", True, False),
+            ("hung_up_call", False, False),
+        ):
+            call_uuid, created = mock.find_or_create(live=live, bleg=bleg)
+            setattr(setup, attribute, call_uuid)
+            if created:
+                setup.created.append((mock, call_uuid))
+        if settings.other_auth_id and settings.other_auth_token:
+            other = MockControl(provider, settings.other_auth_id, settings.other_auth_token)
+            call_uuid, created = other.find_or_create(live=True, bleg=False)
+            setup.other_account_call = call_uuid
+            if created:
+                setup.created.append((other, call_uuid))
+        if settings.call_uuid is not None:
+            known = {c["call_uuid"]: c for c in mock.calls() if c.get("live")}
+            pinned_bleg: Bleg = settings.call_bleg
+            if settings.call_uuid in known:
+                has_bleg = known[settings.call_uuid].get("bleg")
+                pinned_bleg = "bridged" if has_bleg else "unbridged"
+            setup.call = _pin(settings, pinned_bleg, settings.call_uuid)
+            setup.source = "CALL_UUID"
+        else:
+            bridged = setup.bridged_call
+            assert bridged is not None
+            setup.call = _pin(settings, "bridged", bridged)
+            setup.source = "a bridged call, from the mock's control API"
+        setup.notes = notes
+        return setup
+
+    if settings.call_uuid is not None:
+        call, source = _pin(settings, settings.call_bleg, settings.call_uuid), "CALL_UUID"
+    elif listed:
+        call, source = _pin(settings, settings.call_bleg, listed[0]), "first listed live call"
+    elif settings.mode == "negative-only":
+        call = _pin(settings, "unknown", "00000000-0000-4000-8000-000000000000")
+        source = "no live call: a placeholder UUID"
+        notes.append("no live call was listed; most requests will be 404 and hide bugs")
+    else:
+        raise ConfigError("the provider lists no live call: start one, or pass CALL_UUID=...")
+    setup = Setup(call=call, source=source, kind="provider", notes=notes)
+    setup.bridged_call = call.call_uuid if call.bleg == "bridged" else None
+    setup.unbridged_call = call.call_uuid if call.bleg == "unbridged" else None
+    setup.other_account_call = settings.other_call_uuid
+    return setup
+
+
+def _pin(settings: Settings, bleg: Bleg, call_uuid: str) -> LiveCall:
+    return LiveCall(settings.auth_id, settings.auth_token, call_uuid, bleg)
+
+
+def _st_command() -> list[str]:
+    st = Path(sys.executable).parent / "st"
+    return [str(st)] if st.exists() else [sys.executable, "-m", "schemathesis.cli"]
+
+
+def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) -> FuzzResult:
+    callback = "keep" if setup.mock is not None else (settings.callback_url or "drop")
+    env = {
+        **os.environ,
+        "BASE_URL": settings.base_url,
+        "PLIVO_AUTH_ID": settings.auth_id,
+        "PLIVO_AUTH_TOKEN": settings.auth_token,
+        "CALL_UUID": setup.call.call_uuid,
+        "CALL_BLEG": setup.call.bleg,
+        "CONTRACT_CALL_BLEG": setup.call.bleg,
+        "CONTRACT_RATE_LIMIT": settings.rate_limit,
+        "CONTRACT_REPORT_DIR": str(settings.report_dir),
+        "CONTRACT_HOOK_BUDGET": str(budget),
+        "CONTRACT_HOOK_STATS": str(settings.report_dir / "hook-stats.json"),
+        "CONTRACT_NEGATIVE_ONLY": "1" if settings.mode == "negative-only" else "0",
+        "CONTRACT_CALLBACK": callback,
+        # The hooks import tests.contract from the repository root.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        *_st_command(),
+        "--config-file",
+        str(CONFIG_PATH),
+        "run",
+        str(spec.path),
+        "--mode",
+        "all" if settings.mode == "full" else "negative",
+        "--phases",
+        ",".join(settings.phases),
+        "--seed",
+        str(settings.seed),
+        "--max-examples",
+        str(settings.max_examples),
+    ]
+    if settings.max_time is not None:
+        command += ["--max-time", str(settings.max_time)]
+    print(f"contract: {' '.join(command[1:])}", flush=True)
+    # st's own progress goes straight to the terminal.
+    completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    return read_fuzz_result(settings.report_dir, completed.returncode)
+
+
+def _clean(report_dir: Path) -> None:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for name in _ST_OUTPUTS:
+        (report_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(report_dir / "schemathesis-html", ignore_errors=True)
+
+
+def main() -> int:
+    started = time.monotonic()
+    try:
+        spec = Spec()
+        settings = settings_module.from_environ(
+            probe_names=tuple(probe_module.PROBES), spec_rate=spec.rate_limit
+        )
+    except (SpecError, ConfigError) as exc:
+        print(f"contract: configuration error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    _clean(settings.report_dir)
+    budget = Budget(settings.budget)
+    provider = Provider(
+        spec,
+        settings.base_url,
+        settings.auth_id,
+        settings.auth_token,
+        budget=budget,
+        rate_per_second=settings.rate_per_second,
+    )
+    try:
+        return _run(settings, spec, provider, started)
+    except KeyboardInterrupt:
+        print("contract: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        provider.close()
+
+
+def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> int:
+    try:
+        setup = discover(settings, spec, provider)
+    except (ProviderError, ConfigError, BudgetExhausted) as exc:
+        print(f"contract: cannot test {settings.base_url}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(
+        f"contract: {settings.base_url} ({setup.kind}), mode {settings.mode}, "
+        f"live call {setup.call.call_uuid} ({setup.source}; b-leg {setup.call.bleg})",
+        flush=True,
+    )
+    try:
+        fuzz: FuzzResult | None = None
+        if settings.phases:
+            reserve = PROBE_RESERVE + (settings.rate_limit_probe or (0, 0))[0]
+            share = max(provider.budget.left - reserve, 1)
+            fuzz = run_schemathesis(settings, setup, share, spec)
+            provider.budget.spent += int(fuzz.hook_stats.get("sent", 0))
+        context = probe_module.ProbeContext(
+            spec=spec,
+            provider=provider,
+            call=setup.call,
+            negative_only=settings.mode == "negative-only",
+            mock=setup.mock,
+            bridged_call=setup.bridged_call,
+            unbridged_call=setup.unbridged_call,
+            hung_up_call=setup.hung_up_call,
+            other_account_call=setup.other_account_call,
+            rate_limit_probe=settings.rate_limit_probe,
+        )
+        names = settings.probes
+        if names is None and settings.rate_limit_probe is None:
+            names = tuple(n for n in probe_module.PROBES if n not in probe_module.OPT_IN)
+        results = probe_module.run_all(context, names)
+    finally:
+        for control, call_uuid in setup.created:
+            try:
+                control.hang_up(call_uuid)
+            except (ProviderError, BudgetExhausted, OSError):
+                setup.notes.append(f"could not hang up {call_uuid} on the mock")
+    summary = RunSummary(
+        base_url=settings.base_url,
+        auth_id=settings.auth_id,
+        mode=settings.mode,
+        provider_kind=setup.kind,
+        call_uuid=setup.call.call_uuid,
+        call_source=setup.source,
+        call_bleg=setup.call.bleg,
+        seed=settings.seed,
+        phases=list(settings.phases),
+        fuzz=fuzz,
+        probes=results,
+        requests=provider.budget.spent,
+        budget=provider.budget.limit,
+        seconds=time.monotonic() - started,
+        notes=setup.notes,
+    )
+    unsent = int(fuzz.hook_stats.get("over_budget", 0)) if fuzz is not None else 0
+    if unsent or provider.budget.exhausted:
+        summary.budget_exhausted = True
+        summary.notes.append(
+            f"the request budget ran out ({unsent} schemathesis case(s) and "
+            f"{sum(p.detail.startswith('request budget') for p in results)} probe(s) not sent): "
+            "raise CONTRACT_BUDGET or lower CONTRACT_MAX_EXAMPLES"
+        )
+    summary.exit_code = summary.verdict()
+    write_probes_junit(settings.report_dir / "probes-junit.xml", results)
+    write_html(settings.report_dir / "index.html", summary)
+    write_summary_json(settings.report_dir / "summary.json", summary)
+    print(render_text(summary, settings.report_dir), flush=True)
+    return summary.exit_code

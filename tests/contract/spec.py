@@ -1,0 +1,252 @@
+"""What the contract suite expects of a provider, read from the OpenAPI document.
+
+Probes and checks never retype a status code, a pattern or a schema: they ask this module,
+which reads `openapi/plivo-dtmf.yaml` (validators compiled by jsonschema-rs, JSON Schema
+2020-12 semantics, so `"1\\n"` does not match `^[0-9]+$`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = ROOT / "openapi" / "plivo-dtmf.yaml"
+SEND_DIGITS = "sendDigits"
+LIST_LIVE_CALLS = "listLiveCalls"
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class SpecError(Exception):
+    """The document lacks something the suite derives its expectations from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    responses: dict[str, Any]
+
+    def url(self, base_url: str, **params: str) -> str:
+        return base_url.rstrip("/") + self.path.format(**params)
+
+    @property
+    def success(self) -> int:
+        codes = [int(code) for code in self.responses if code.startswith("2")]
+        if len(codes) != 1:
+            raise SpecError(f"{self.operation_id}: expected one 2xx response, found {codes}")
+        return codes[0]
+
+    def status_of(self, component: str) -> int:
+        """The status under which this operation documents `#/components/responses/<component>`."""
+        ref = f"#/components/responses/{component}"
+        for code, response in self.responses.items():
+            if response.get("$ref") == ref:
+                return int(code)
+        raise SpecError(f"{self.operation_id} documents no {component} response")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRule:
+    name: str
+    required: bool
+    pattern: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRule:
+    """What the spec says a response with one status looks like."""
+
+    status: int
+    media_type: str | None
+    schema_pointer: str | None
+    headers: tuple[HeaderRule, ...]
+
+
+class Spec:
+    """The parsed document and the validators compiled from it."""
+
+    def __init__(self, path: Path = SPEC_PATH) -> None:
+        self.path = path
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise SpecError(f"cannot read {path}: {exc}") from exc
+        if not isinstance(document, dict) or "paths" not in document:
+            raise SpecError(f"{path} is not an OpenAPI document")
+        self.document: dict[str, Any] = document
+        self.components: dict[str, Any] = document.get("components", {})
+        self.operations: dict[str, Operation] = {}
+        self.methods_by_path: dict[str, frozenset[str]] = {}
+        for path_template, item in document["paths"].items():
+            methods = set()
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                methods.add(method.upper())
+                self.operations[operation["operationId"]] = Operation(
+                    operation_id=operation["operationId"],
+                    method=method.upper(),
+                    path=path_template,
+                    responses=operation.get("responses", {}),
+                )
+            self.methods_by_path[path_template] = frozenset(methods)
+        for needed in (SEND_DIGITS, LIST_LIVE_CALLS):
+            if needed not in self.operations:
+                raise SpecError(f"{path} has no operation {needed}")
+
+    @property
+    def send(self) -> Operation:
+        return self.operations[SEND_DIGITS]
+
+    @property
+    def list_calls(self) -> Operation:
+        return self.operations[LIST_LIVE_CALLS]
+
+    def allowed_methods(self, operation: Operation) -> frozenset[str]:
+        return self.methods_by_path[operation.path]
+
+    def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = self.schema_at(str(node["$ref"]).removeprefix("#/"))
+        return node
+
+    def response_rule(self, operation: Operation, status: int) -> ResponseRule | None:
+        """The documented response for `status`, or None when the operation documents none."""
+        raw = operation.responses.get(str(status))
+        if raw is None:
+            return None
+        response = self.resolve(raw)
+        media_type = schema_pointer = None
+        content = response.get("content", {})
+        if content:
+            media_type = next(iter(content))
+            ref = content[media_type].get("schema", {}).get("$ref")
+            schema_pointer = str(ref).removeprefix("#/") if ref else None
+        headers = []
+        for name, header in response.get("headers", {}).items():
+            header = self.resolve(header)
+            pattern = header.get("schema", {}).get("pattern")
+            headers.append(
+                HeaderRule(
+                    name=name,
+                    required=bool(header.get("required")),
+                    pattern=re.compile(pattern) if pattern else None,
+                )
+            )
+        return ResponseRule(status, media_type, schema_pointer, tuple(headers))
+
+    @functools.cache  # noqa: B019 - one Spec per process; the cache lives as long as it does
+    def validator(self, pointer: str) -> jsonschema_rs.Validator:
+        """A validator for the schema at `#/<pointer>`, with every `#/components/...` resolvable."""
+        schema = {"$schema": _DIALECT, "$ref": f"#/{pointer}", "components": self.components}
+        return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+    def conforms(self, pointer: str, value: Any) -> bool:
+        """Whether `value` is valid against the schema at `#/<pointer>`; non-JSON values are not."""
+        try:
+            return bool(self.validator(pointer).is_valid(value))
+        except (ValueError, TypeError):
+            return False
+
+    def valid_query(self, operation: Operation, query: dict[str, list[str]]) -> bool:
+        """Whether a query string (as parsed by `urllib.parse.parse_qs`) fits the operation.
+
+        Undeclared parameters are ignored, as HTTP APIs (Plivo's included) do: OpenAPI does
+        not close the query string, so a provider owes no rejection for them.
+        """
+        item = self.document["paths"][operation.path][operation.method.lower()]
+        declared = {p["name"]: p for p in item.get("parameters", []) if p.get("in") == "query"}
+        for name, param in declared.items():
+            values = query.get(name)
+            if values is None:
+                if param.get("required"):
+                    return False
+                continue
+            schema = {"$schema": _DIALECT, **param["schema"], "components": self.components}
+            if len(values) != 1 or not jsonschema_rs.validator_for(schema).is_valid(values[0]):
+                return False
+        return True
+
+    def schema_at(self, pointer: str) -> dict[str, Any]:
+        node: Any = self.document
+        for part in pointer.split("/"):
+            node = node[part]
+        if not isinstance(node, dict):
+            raise SpecError(f"#/{pointer} is not a schema")
+        return node
+
+    def valid_body(self, body: Any) -> bool:
+        return self.conforms("components/schemas/SendDigitsRequest", body)
+
+    def valid_digits(self, digits: Any) -> bool:
+        return self.conforms("components/schemas/Digits", digits)
+
+    def valid_path_param(self, name: str, value: str) -> bool:
+        param_name = {"auth_id": "AuthId", "call_uuid": "CallUuid"}[name]
+        return self.conforms(f"components/parameters/{param_name}/schema", value)
+
+    def valid_callback_url(self, url: Any) -> bool:
+        return self.conforms("components/schemas/SendDigitsRequest/properties/callback_url", url)
+
+    @property
+    def leg_values(self) -> list[str]:
+        return list(self.schema_at("components/schemas/Leg")["enum"])
+
+    @property
+    def default_leg(self) -> str:
+        leg = self.schema_at("components/schemas/SendDigitsRequest")["properties"]["leg"]
+        return str(leg["default"])
+
+    @property
+    def other_leg(self) -> str:
+        """The leg that needs a bridged other party (the one that is not the default)."""
+        others = [leg for leg in self.leg_values if leg != self.default_leg]
+        if len(others) != 1:
+            raise SpecError(f"expected two legs, found {self.leg_values}")
+        return others[0]
+
+    @property
+    def request_media_type(self) -> str:
+        send = self.document["paths"][self.send.path][self.send.method.lower()]
+        media_types = list(send["requestBody"]["content"])
+        if len(media_types) != 1:
+            raise SpecError(f"sendDigits: expected one request media type, found {media_types}")
+        return str(media_types[0])
+
+    @property
+    def max_digits(self) -> int:
+        return int(self.schema_at("components/schemas/Digits")["maxLength"])
+
+    def _decision(self, name: str) -> str:
+        decisions = self.document.get("info", {}).get("x-decisions", {})
+        if name not in decisions:
+            raise SpecError(f"info.x-decisions has no {name}")
+        return str(decisions[name])
+
+    @property
+    def rate_limit(self) -> tuple[int, int]:
+        """(requests, seconds) of the documented per-account rate limit."""
+        found = re.search(r"(\d+) requests per (\d+) seconds", self._decision("rate-limit"))
+        if found is None:
+            raise SpecError("info.x-decisions.rate-limit names no 'N requests per S seconds'")
+        return int(found[1]), int(found[2])
+
+    @property
+    def body_limit(self) -> int:
+        found = re.search(r"over (\d+) bytes", self._decision("body-limit"))
+        if found is None:
+            raise SpecError("info.x-decisions.body-limit names no 'over N bytes'")
+        return int(found[1])
+
+
+@functools.cache
+def load() -> Spec:
+    return Spec()
