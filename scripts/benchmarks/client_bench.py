@@ -1,0 +1,131 @@
+"""Section `client`: what a send costs the caller, ours against raw httpx and plivo-python.
+
+Every client sends sequentially to the floor server (so the server's share of each round trip
+is as small and as equal as it gets), one process per client and repetition, interleaved.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from benchmarks import servers
+from benchmarks.accounts import BenchAccount
+from benchmarks.client_worker import KINDS
+from benchmarks.report import Table, Target, targets_table
+from benchmarks.stats import TIMES, median, ratio, with_spread
+
+LABELS = {
+    "httpx": "raw `httpx.Client` post",
+    "httpx-async": "raw `httpx.AsyncClient` post",
+    "ours": "plivo-dtmf-client, sync",
+    "ours-async": "plivo-dtmf-client, async",
+    "plivo-python": "plivo-python 4.63.0",
+}
+
+
+@dataclass
+class ClientRuns:
+    kind: str
+    rps: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+    rss_mib: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+def worker(kind: str, url: str, account: BenchAccount, calls: int, warmup: int) -> dict[str, float]:
+    env = servers.python_env({"BENCH_AUTH_ID": account.auth_id})
+    env["BENCH_AUTH_TOKEN"] = account.auth_token
+    argv = [sys.executable, "-m", "benchmarks.client_worker", kind, "--url", url]
+    argv += ["--calls", str(calls), "--warmup", str(warmup)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "no output")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run(quick: bool) -> list[Table]:
+    repetitions, calls, warmup = (1, 300, 50) if quick else (5, 1000, 200)
+    account = BenchAccount()
+    results = {kind: ClientRuns(kind) for kind in KINDS}
+    with servers.floor_server() as floor:
+        for rep in range(repetitions):
+            shift = rep % len(KINDS)
+            for kind in [*KINDS[shift:], *KINDS[:shift]]:
+                runs = results[kind]
+                if runs.error:
+                    continue
+                try:
+                    figures = worker(kind, floor.url, account, calls, warmup)
+                except (RuntimeError, subprocess.TimeoutExpired) as failure:
+                    runs.error = str(failure)
+                    continue
+                runs.rps.append(figures["calls"] / figures["wall_s"])
+                runs.cpu_us.append(figures["cpu_s"] / figures["calls"] * 1e6)
+                runs.rss_mib.append(figures["rss_kib"] / 1024)
+
+    table = Table(
+        f"Client cost ({calls:,} sequential sends after {warmup} warm-up, {TIMES} {repetitions}, "
+        "against the floor server)",
+        ["client", "req/s", "client CPU µs/call", "peak RSS MiB"],
+    )
+    for kind in KINDS:
+        runs = results[kind]
+        if runs.error:
+            table.add(LABELS[kind], f"failed: {runs.error}", "", "")
+            continue
+        table.add(
+            LABELS[kind],
+            with_spread(runs.rps),
+            with_spread(runs.cpu_us),
+            with_spread(runs.rss_mib, 1),
+        )
+    table.notes.append(
+        "CPU µs/call: CPU time (user + system) of the client process over the timed sends, "
+        "divided by the sends; the async ones run on asyncio's default loop."
+    )
+
+    def cpu(kind: str) -> float:
+        return median(results[kind].cpu_us)
+
+    def rps(kind: str) -> float:
+        return median(results[kind].rps)
+
+    def per_run(a: list[float], b: list[float]) -> list[float]:
+        return [ratio(x, y) for x, y in zip(a, b, strict=False)]
+
+    r = results
+    targets = [
+        Target(
+            "CPU/call: ours sync / raw httpx",
+            ratio(cpu("ours"), cpu("httpx")),
+            1.05,
+            at_least=False,
+            runs=per_run(r["ours"].cpu_us, r["httpx"].cpu_us),
+        ),
+        Target(
+            "CPU/call: ours async / raw httpx async",
+            ratio(cpu("ours-async"), cpu("httpx-async")),
+            1.05,
+            at_least=False,
+            runs=per_run(r["ours-async"].cpu_us, r["httpx-async"].cpu_us),
+        ),
+        Target(
+            "req/s: ours sync / plivo-python",
+            ratio(rps("ours"), rps("plivo-python")),
+            1.3,
+            at_least=True,
+            runs=per_run(r["ours"].rps, r["plivo-python"].rps),
+        ),
+        Target(
+            "req/s: ours async / plivo-python",
+            ratio(rps("ours-async"), rps("plivo-python")),
+            1.3,
+            at_least=True,
+            runs=per_run(r["ours-async"].rps, r["plivo-python"].rps),
+        ),
+    ]
+    return [table, targets_table("Client targets", targets)]
