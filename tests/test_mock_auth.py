@@ -101,6 +101,35 @@ async def test_control_api_needs_credentials_but_health_does_not(
     assert_401(await client.post("/__mock__/reset"))
 
 
+PADDED = Account("SAPADDEDACCOUNT00001", "tok1")  # 25 bytes: base64 ends in "=="
+PADDED_B64 = base64.b64encode(b"SAPADDEDACCOUNT00001:tok1").decode()
+
+
+def test_canonical_base64_credentials_are_accepted() -> None:
+    assert PADDED_B64.endswith("==")
+    header = f"Basic {PADDED_B64}".encode()
+    assert authenticate({PADDED.auth_id: PADDED}, header) == PADDED
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        PADDED_B64 + "==",  # excess padding
+        PADDED_B64.rstrip("="),  # padding missing
+        PADDED_B64 + "QQ==",  # data after the padding
+    ],
+    ids=["excess-padding", "missing-padding", "data-after-padding"],
+)
+def test_non_canonical_base64_credentials_are_refused(encoded: str) -> None:
+    assert authenticate({PADDED.auth_id: PADDED}, f"Basic {encoded}".encode()) is None
+
+
+def test_base64_with_unused_bits_set_is_refused_though_it_decodes_to_the_credentials() -> None:
+    encoded = PADDED_B64[:-3] + chr(ord(PADDED_B64[-3]) + 1) + "=="
+    assert base64.b64decode(encoded, validate=True) == base64.b64decode(PADDED_B64)
+    assert authenticate({PADDED.auth_id: PADDED}, f"Basic {encoded}".encode()) is None
+
+
 def test_authenticate_compares_tokens_with_compare_digest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

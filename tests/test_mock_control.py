@@ -11,7 +11,12 @@ import anyio
 import httpx
 import pytest
 from plivo_mock.app import MockApp
-from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID
+from plivo_mock.config import (
+    BRIDGED_CALL_UUID,
+    EMBEDDED_AUTH_ID,
+    EMBEDDED_AUTH_TOKEN,
+    UNBRIDGED_CALL_UUID,
+)
 from plivo_mock.testing import dtmf_path
 
 pytestmark = pytest.mark.anyio
@@ -192,3 +197,44 @@ async def test_fault_on_unknown_call_is_404(client: httpx.AsyncClient) -> None:
         "/__mock__/faults", json={"call_uuid": str(uuid.UUID(int=3)), "status": 500}
     )
     assert answer.status_code == 404
+
+
+# -- who may use it ----------------------------------------------------------------------
+
+AUTH = (EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN)
+
+
+def peer(app: MockApp, host: str) -> httpx.AsyncClient:
+    """A client of the app whose connections come from `host`, with the default account."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(host, 40000)),
+        base_url="http://mock",
+        auth=AUTH,
+    )
+
+
+async def test_control_api_is_an_unknown_path_to_peers_not_on_loopback(app: MockApp) -> None:
+    async with peer(app, "192.0.2.10") as remote:
+        reset = await remote.post("/__mock__/reset")
+        wrong_method = await remote.put("/__mock__/calls")
+        unknown = await remote.post("/__mock__/no-such-path")
+        digits = await remote.post(dtmf_path(BRIDGED_CALL_UUID), json={"digits": "1"})
+    # The same answer as a path that does not exist: no 405, no Allow, no 401.
+    for answer in (reset, wrong_method, unknown):
+        assert answer.status_code == 404
+        assert "allow" not in answer.headers and "www-authenticate" not in answer.headers
+        assert answer.json()["error"].startswith("no such resource: /__mock__/")
+    assert digits.status_code == 202, "Plivo's API stays open to any peer"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
+async def test_control_api_answers_every_loopback_address(app: MockApp, host: str) -> None:
+    async with peer(app, host) as local:
+        assert (await local.get("/__mock__/calls")).status_code == 200
+
+
+async def test_control_api_answers_any_peer_when_configured(
+    make_app: Callable[..., MockApp],
+) -> None:
+    async with peer(make_app(control_loopback_only=False), "192.0.2.10") as remote:
+        assert (await remote.get("/__mock__/calls")).status_code == 200

@@ -59,3 +59,22 @@ async def test_api_ids_are_distinct_version_1_uuids(client: httpx.AsyncClient) -
     ]
     assert len(set(ids)) == 5
     assert all(uuid.UUID(api_id).version == 1 for api_id in ids)
+
+
+async def test_encoded_slashes_are_data_not_separators(client: httpx.AsyncClient) -> None:
+    """`%2F` is data (RFC 3986 2.2): spelling the route with it reaches nothing."""
+    path = f"/v1/Account/MAMOCKDTMF0000000001/Call/{BRIDGED_CALL_UUID}%2FDTMF%2F"
+    answer = await client.post(path, json={"digits": "1"})
+    assert answer.status_code == 404
+    events = await client.get(f"/__mock__/calls/{BRIDGED_CALL_UUID}/events")
+    assert events.json()["events"] == []
+
+
+async def test_other_percent_escapes_in_a_segment_are_decoded(client: httpx.AsyncClient) -> None:
+    """Each segment is percent-decoded once split: %41 is A and %2D is "-" (RFC 3986 6.2.2.2)."""
+    encoded_uuid = BRIDGED_CALL_UUID.replace("-", "%2D")
+    path = f"/v1/%41ccount/MAMOCKDTMF0000000001/Call/{encoded_uuid}/DTMF/"
+    answer = await client.post(path, json={"digits": "1"})
+    assert answer.status_code == 202, answer.text
+    events = await client.get(f"/__mock__/calls/{BRIDGED_CALL_UUID}/events")
+    assert [event["digits"] for event in events.json()["events"]] == ["1"]

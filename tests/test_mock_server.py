@@ -136,7 +136,7 @@ def flagged_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockSer
         f"  - auth_id: {LIMITED[0]}\n"
         f"    auth_token: {LIMITED[1]}\n"
     )
-    args = ("--strict", "--rate-limit", "3", "--seed", str(seed))
+    args = ("--strict", "--rate-limit", "3", "--seed", str(seed), "--control-from-any-host")
     with MockServer(*args, env=clean_env(), log_path=folder / "server.log") as mock:
         yield mock
 
@@ -169,6 +169,20 @@ def test_rate_limit_flag_sets_the_limit(flagged_server: MockServer) -> None:
         path = f"/v1/Account/{LIMITED[0]}/Call/"
         statuses = [client.get(path, params={"status": "live"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_control_api_is_for_loopback_peers_unless_the_flag_opens_it(
+    server: MockServer, flagged_server: MockServer
+) -> None:
+    assert "control API" in server.log() and ", loopback peers only" in server.log()
+    assert ", any peer" in flagged_server.log()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "soon"])
+def test_body_timeout_must_be_a_positive_number_of_seconds(value: str) -> None:
+    done = run_cli("--body-timeout", value)
+    assert done.returncode == 2
+    assert "--body-timeout" in done.stderr
 
 
 def test_invalid_seed_file_stops_start_up_with_the_reason(tmp_path: Path) -> None:

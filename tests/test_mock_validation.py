@@ -208,3 +208,23 @@ async def test_validation_follows_the_spec_file_not_code(
     message = await error_of(await client.post(DTMF, json={"digits": "1234"}), 400)
     assert "digits" in message and "3" in message
     assert (await client.post(DTMF, json={"digits": "123"})).status_code == 202
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "identity, gzip"])
+async def test_encoded_body_is_415_naming_the_coding(
+    client: httpx.AsyncClient, coding: str
+) -> None:
+    answer = await post_raw(client, b'{"digits":"1"}', **{"Content-Encoding": coding})
+    assert f"Content-Encoding {coding} is not supported" in await error_of(answer, 415)
+    assert await events(client) == []
+
+
+async def test_identity_content_encoding_is_accepted(client: httpx.AsyncClient) -> None:
+    answer = await post_raw(client, b'{"digits":"1"}', **{"Content-Encoding": "Identity"})
+    assert answer.status_code == 202
+
+
+async def test_json_integer_over_4300_digits_is_400_not_500(client: httpx.AsyncClient) -> None:
+    """Python refuses such integers with a ValueError that is not a JSONDecodeError."""
+    message = await error_of(await post_raw(client, b'{"digits":' + b"1" * 5000 + b"}"), 400)
+    assert "number too long" in message

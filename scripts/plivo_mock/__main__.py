@@ -14,6 +14,7 @@ import yaml
 
 from .app import MockApp, create_app
 from .config import MockConfig
+from .protocol import PlivoHttpProtocol
 
 SHUTDOWN_GRACE_S = 2
 
@@ -60,10 +61,32 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="also deliver callbacks to HOST (loopback only by default); repeatable",
     )
+    parser.add_argument(
+        "--body-timeout",
+        type=_positive_seconds,
+        default=MockConfig.body_timeout_s,
+        metavar="SECONDS",
+        help="answer 400 to a request body not fully arrived by then (default %(default)g)",
+    )
+    parser.add_argument(
+        "--control-from-any-host",
+        action="store_true",
+        help="let peers that are not loopback use the control API (/__mock__/)",
+    )
     parser.add_argument("--spec", type=Path, default=MockConfig.spec_path)
     parser.add_argument("--control-spec", type=Path, default=MockConfig.control_spec_path)
     parser.add_argument("--no-access-log", action="store_true")
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
 
 
 def _banner(app: MockApp, host: str, port: int) -> str:
@@ -90,7 +113,10 @@ def _banner(app: MockApp, host: str, port: int) -> str:
         for call in app.state.of_account(account.auth_id):
             bleg = "bridged b-leg" if call.bleg else "no b-leg"
             lines.append(f"    live call {call.call_uuid} ({bleg})")
-    lines.append(f"  control API {base}/__mock__/ (openapi/{config.control_spec_path.name})")
+    peers = "loopback peers only" if config.control_loopback_only else "any peer"
+    lines.append(
+        f"  control API {base}/__mock__/ (openapi/{config.control_spec_path.name}), {peers}"
+    )
     return "\n".join(lines)
 
 
@@ -106,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         "spec_path": args.spec,
         "control_spec_path": args.control_spec,
         "access_log": not args.no_access_log,
+        "body_timeout_s": args.body_timeout,
+        "control_loopback_only": not args.control_from_any_host,
     }
     try:
         app = create_app(MockConfig.from_env(**overrides))
@@ -117,6 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         app,
         host=args.host,
         port=args.port,
+        # httptools' framing errors answered as Plivo-shaped JSON, in order.
+        http=PlivoHttpProtocol,
         access_log=False,
         log_config=None,
         server_header=False,

@@ -3,14 +3,20 @@
 Order of checks, the same for every operation of both documents (Plivo's and the control
 API's), each answered with a Plivo-shaped JSON error and a status the spec documents:
 
-1. route (404 for an unknown path, also for a missing trailing slash: never a redirect);
+0. the request itself, as x-decisions.request-limits has it (400): HTTP/1.0 or 1.1 only,
+   the target and each header within their byte limits, a bounded number of headers, one
+   Authorization and one Content-Type at most;
+1. route (404 for an unknown path, also for a missing trailing slash: never a redirect).
+   Paths are split on "/" before each segment is percent-decoded, so `%2F` is data, never
+   a separator; the control API is a 404 to peers that are not loopback (by default);
 2. method (405 with `Allow`);
 3. credentials when the operation is secured (401 with `WWW-Authenticate`), then the path
    `auth_id` against the Basic user (401), so bad credentials with a bad body are a 401;
 4. rate limit per account, Plivo operations only (429 with `Retry-After`);
 5. path and query parameters against their schemas (400);
-6. body: size (413), Content-Type (415), UTF-8 / JSON / duplicate keys (400), schema (400),
-   unknown fields in strict mode (400); then the spec's defaults are filled in;
+6. body: size (413), Content-Type and Content-Encoding (415), arrival within the body
+   timeout (400), UTF-8 / JSON / duplicate keys (400), schema (400), unknown fields in
+   strict mode (400); then the spec's defaults are filled in;
 7. the operation's handler (state: 404 for calls not found, 409, faults...).
 """
 
@@ -21,18 +27,23 @@ import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
 from . import control_api, plivo_api
 from .asgi import (
     ApiError,
+    BodyDeadlines,
+    BodyTimeout,
     ClientGone,
+    Header,
     Receive,
     Reply,
     Request,
     Scope,
     Send,
+    is_identity_coding,
     is_json_media_type,
+    is_loopback_peer,
     new_api_id,
     read_body,
     response_messages,
@@ -55,6 +66,12 @@ _AUTH_MISSING = "authentication required: send HTTP Basic credentials (Auth ID, 
 _AUTH_FAILED = "authentication failed: unknown Auth ID or wrong Auth Token"
 _AUTH_MISMATCH = "authentication failed: the Auth ID in the path is not the Basic-auth user"
 
+_HTTP_VERSIONS = frozenset({"1.0", "1.1"})
+# Sent with errors after which the rest of the connection cannot be trusted.
+_CLOSE: tuple[Header, ...] = ((b"connection", b"close"),)
+# Headers the mock reads that a request may carry once only (x-decisions.request-limits).
+_SINGLETONS = {b"authorization": "Authorization", b"content-type": "Content-Type"}
+
 
 class MockApp:
     """The ASGI callable. `state` holds accounts, calls and events; see create_app."""
@@ -66,7 +83,8 @@ class MockApp:
         self.control = ApiDocument(schemas, config.control_spec_path)
         self._handlers: dict[str, Handler] = {**plivo_api.HANDLERS, **control_api.HANDLERS}
         self._check_handlers()
-        # Plivo's operations are rate-limited; the control API is not.
+        # True for Plivo's operations (rate-limited), False for the control API's (loopback
+        # peers only, by default).
         self._routes = [(route, True) for route in self.plivo.routes] + [
             (route, False) for route in self.control.routes
         ]
@@ -85,6 +103,7 @@ class MockApp:
             else None
         )
         self.callbacks = CallbackSender(config.callback_hosts, config.callback_timeout_s)
+        self._body_deadlines = BodyDeadlines(config.body_timeout_s)
 
     def _check_handlers(self) -> None:
         documented = {
@@ -138,14 +157,16 @@ class MockApp:
         await self.callbacks.aclose()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
+        logged = self.config.access_log and access_logger.isEnabledFor(logging.INFO)
+        started = time.perf_counter() if logged else 0.0
         api_id = new_api_id()
         try:
             reply = await self._handle(scope, receive, api_id)
         except ApiError as exc:
             reply = Reply(exc.status, {"api_id": api_id, "error": exc.message}, exc.headers)
         except ClientGone:
-            self._log(scope, 499, started, api_id)
+            if logged:
+                self._log(scope, 499, started, api_id)
             return
         except Exception:
             logger.exception("unhandled error, api_id=%s", api_id)
@@ -154,41 +175,118 @@ class MockApp:
                 {"api_id": api_id, "error": "internal server error"},
             )
         # Logged before the answer leaves: once a client has its answer, the line exists.
-        self._log(scope, reply.status, started, api_id)
+        if logged:
+            self._log(scope, reply.status, started, api_id)
         start, body = response_messages(reply)
         await send(start)
         await send(body)
 
     def _log(self, scope: Scope, status: int, started: float, api_id: str) -> None:
         # Path only: never the headers (credentials) nor the query string.
-        if self.config.access_log and access_logger.isEnabledFor(logging.INFO):
-            client = scope.get("client")
-            access_logger.info(
-                '%s "%s %s" %d %.1fms api_id=%s',
-                f"{client[0]}:{client[1]}" if client else "-",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-                api_id,
-            )
+        client = scope.get("client")
+        access_logger.info(
+            '%s "%s %s" %d %.1fms api_id=%s',
+            f"{client[0]}:{client[1]}" if client else "-",
+            scope["method"],
+            scope["path"],
+            status,
+            (time.perf_counter() - started) * 1000,
+            api_id,
+        )
 
     # The pipeline -------------------------------------------------------------------
 
-    def _match(self, path: str) -> tuple[Route, dict[str, str], bool] | None:
-        for route, limited in self._routes:
-            found = route.pattern.fullmatch(path)
-            if found is not None:
-                return route, found.groupdict(), limited
+    def _match(self, raw_path: str, client: Any) -> tuple[Route, dict[str, str], bool] | None:
+        """The route the path as sent addresses as this peer sees it, its parameters, and
+        whether it is one of Plivo's operations.
+
+        The path is split on "/" before each segment is percent-decoded: `%2F` is data.
+        """
+        segments = None
+        if "%" in raw_path:
+            segments = [unquote(part) for part in raw_path.split("/")]
+        for route, plivo in self._routes:
+            if segments is None:
+                found = route.pattern.fullmatch(raw_path)
+                params = None if found is None else found.groupdict()
+            else:
+                params = route.match_segments(segments)
+            if params is not None:
+                # The control API does not exist for peers that may not use it.
+                if plivo or not self.config.control_loopback_only or is_loopback_peer(client):
+                    return route, params, plivo
+                return None
         return None
 
+    def _raw_path(self, scope: Scope) -> str:
+        """The path as the client sent it (percent-encoded), within the target limit."""
+        raw: bytes | None = scope.get("raw_path")
+        if raw is None:
+            # raw_path is optional in ASGI; re-encoding the decoded path keeps a literal %.
+            raw = quote(scope["path"], safe="/").encode("ascii")
+        query: bytes = scope.get("query_string", b"")
+        size = len(raw) + (len(query) + 1 if query else 0)
+        if size > self.config.target_limit:
+            raise ApiError(
+                HTTPStatus.BAD_REQUEST,
+                f"request target longer than {self.config.target_limit} bytes",
+            )
+        return raw.decode("latin-1")
+
+    def _headers(
+        self, headers: list[tuple[bytes, bytes]]
+    ) -> tuple[bytes | None, bytes | None, bytes | None, bytes | None]:
+        """Authorization, Content-Type, Content-Length and a Content-Encoding other than
+        identity, in one pass that also enforces x-decisions.request-limits on headers."""
+        config = self.config
+        if len(headers) > config.header_count_limit:
+            raise ApiError(
+                HTTPStatus.BAD_REQUEST, f"more than {config.header_count_limit} header fields"
+            )
+        limit = config.header_limit
+        authorization = content_type = content_length = content_encoding = None
+        for name, value in headers:
+            if len(name) + len(value) > limit:
+                raise ApiError(
+                    HTTPStatus.BAD_REQUEST,
+                    f"header {_quoted(name)} longer than {limit} bytes (name and value)",
+                )
+            if name == b"authorization":
+                if authorization is not None:
+                    raise _repeated(name)
+                authorization = value
+            elif name == b"content-type":
+                if content_type is not None:
+                    raise _repeated(name)
+                content_type = value
+            elif name == b"content-length":
+                content_length = value
+            elif (
+                name == b"content-encoding"
+                and content_encoding is None
+                and not is_identity_coding(value)
+            ):
+                content_encoding = value
+        return authorization, content_type, content_length, content_encoding
+
     async def _handle(self, scope: Scope, receive: Receive, api_id: str) -> Reply:
-        path: str = scope["path"]
-        found = self._match(path)
+        version = scope.get("http_version", "1.1")
+        if version not in _HTTP_VERSIONS:
+            raise ApiError(
+                HTTPStatus.BAD_REQUEST,
+                f"HTTP/{version} is not supported: the mock speaks HTTP/1.0 and HTTP/1.1",
+                _CLOSE,
+            )
+        raw_path = self._raw_path(scope)
+        authorization, content_type, content_length, content_encoding = self._headers(
+            scope["headers"]
+        )
+        client = scope.get("client")
+        found = self._match(raw_path, client)
         if found is None:
-            hint = " (paths end with '/')" if self._match(path + "/") else ""
-            raise ApiError(HTTPStatus.NOT_FOUND, f"no such resource: {path}{hint}")
-        route, params, limited = found
+            hint = " (paths end with '/')" if self._match(raw_path + "/", client) else ""
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no such resource: {_short(raw_path)}{hint}")
+        route, params, plivo = found
         method: str = scope["method"]
         op = route.operations.get(method)
         if op is None:
@@ -197,15 +295,6 @@ class MockApp:
                 f"method {method} not allowed on {route.template}; allowed: {route.allow}",
                 ((b"allow", route.allow.encode("ascii")),),
             )
-
-        authorization = content_type = content_length = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value
-            elif name == b"content-type":
-                content_type = value
-            elif name == b"content-length":
-                content_length = value
 
         account = None
         if op.secured:
@@ -216,7 +305,7 @@ class MockApp:
                 raise ApiError(HTTPStatus.UNAUTHORIZED, _AUTH_FAILED, (WWW_AUTHENTICATE,))
             if params.get("auth_id", account.auth_id) != account.auth_id:
                 raise ApiError(HTTPStatus.UNAUTHORIZED, _AUTH_MISMATCH, (WWW_AUTHENTICATE,))
-            if limited and self.limiter is not None:
+            if plivo and self.limiter is not None:
                 wait = self.limiter.retry_after(account.auth_id)
                 if wait is not None:
                     raise ApiError(
@@ -236,7 +325,9 @@ class MockApp:
         body: dict[str, Any] | None = None
         unknown: dict[str, Any] = {}
         if op.body is not None:
-            body, unknown = await self._body(op, receive, content_type, content_length)
+            body, unknown = await self._body(
+                op, receive, content_type, content_length, content_encoding
+            )
 
         request = Request(api_id, op, account, params, query, body, unknown)
         return await self._handlers[op.operation_id](self, request)
@@ -266,6 +357,7 @@ class MockApp:
         receive: Receive,
         content_type: bytes | None,
         content_length: bytes | None,
+        content_encoding: bytes | None,
     ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         assert op.body is not None
         limit = self.config.body_limit
@@ -273,15 +365,20 @@ class MockApp:
             raise _too_large(limit)
         if content_type is not None and not is_json_media_type(content_type):
             raise _wrong_type()
-        # Usually the whole body comes in one message: no need for read_body's loop then.
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientGone
-        first: bytes = message.get("body", b"")
-        raw: bytes | None = first if len(first) <= limit else None
-        if raw is not None and message.get("more_body", False):
-            rest = await read_body(receive, limit - len(first))
-            raw = None if rest is None else first + rest
+        if content_encoding is not None:
+            raise ApiError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"Content-Encoding {_quoted(content_encoding)} is not supported: "
+                "send the body unencoded",
+            )
+        try:
+            raw = await read_body(receive, limit, self._body_deadlines)
+        except BodyTimeout:
+            raise ApiError(
+                HTTPStatus.BAD_REQUEST,
+                f"request body not received in full within {self.config.body_timeout_s:g} s",
+                _CLOSE,
+            ) from None
         if raw is None:
             raise _too_large(limit)
         if not raw:
@@ -302,7 +399,10 @@ class MockApp:
         if not isinstance(value, dict):
             raise ApiError(HTTPStatus.BAD_REQUEST, "body: must be a JSON object")
         known = op.body.properties
-        unknown = {key: item for key, item in value.items() if key not in known}
+        # Usually every field is known: one C-level subset test instead of a comprehension.
+        unknown = (
+            {} if known.issuperset(value) else {k: v for k, v in value.items() if k not in known}
+        )
         if unknown and self.config.strict:
             names = ", ".join(sorted(unknown))
             raise ApiError(
@@ -316,6 +416,21 @@ class MockApp:
 
 def _too_large(limit: int) -> ApiError:
     return ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body larger than {limit} bytes")
+
+
+def _repeated(name: bytes) -> ApiError:
+    return ApiError(
+        HTTPStatus.BAD_REQUEST, f"header {_SINGLETONS[name]} given more than once: send it once"
+    )
+
+
+def _quoted(value: bytes, limit: int = 60) -> str:
+    """A header name or value for an error message: short, and any bytes readable."""
+    return _short(value.decode("latin-1"), limit)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _wrong_type() -> ApiError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hmac
 from collections.abc import Mapping
@@ -41,9 +40,14 @@ def _parse_basic(header: bytes) -> tuple[str, bytes] | None:
     scheme, _, encoded = header.strip().partition(b" ")
     if scheme.lower() != b"basic":
         return None
+    encoded = encoded.strip()
     try:
-        decoded = base64.b64decode(encoded.strip(), validate=True)
+        # Strict: no excess padding, nothing after it, no characters outside the alphabet.
+        decoded = binascii.a2b_base64(encoded, strict_mode=True)
     except (binascii.Error, ValueError):
+        return None
+    # Nor unused bits set in the last character: one credential has one spelling.
+    if binascii.b2a_base64(decoded, newline=False) != encoded:
         return None
     user, colon, password = decoded.partition(b":")
     if not colon:

@@ -22,6 +22,15 @@ UNBRIDGED_CALL_UUID = "a1b2c3d4-0000-4000-8000-000000000001"
 
 # x-decisions.body-limit in the spec: larger bodies are answered 413 before parsing.
 BODY_LIMIT_BYTES = 8192
+# x-decisions.request-limits: the request target (path and query) and each header (name and
+# value) are limited to this many bytes; over it, a 400.
+TARGET_LIMIT_BYTES = 8192
+HEADER_LIMIT_BYTES = 8192
+# The decision names no count; a hundred header fields is far more than any client sends.
+HEADER_COUNT_LIMIT = 100
+# x-decisions.request-limits: a body not fully arrived this long after the mock starts
+# reading it is a 400 (a client that stalls would otherwise hold a task forever).
+BODY_TIMEOUT_S = 10.0
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -58,6 +67,13 @@ class MockConfig:
     max_events_per_call: int = 1000
     max_calls_per_account: int = 1000
     body_limit: int = BODY_LIMIT_BYTES
+    target_limit: int = TARGET_LIMIT_BYTES
+    header_limit: int = HEADER_LIMIT_BYTES
+    header_count_limit: int = HEADER_COUNT_LIMIT
+    body_timeout_s: float = BODY_TIMEOUT_S
+    # The control API (`/__mock__/`) answers loopback peers only; others get the 404 of an
+    # unknown path. Off for a mock reached across hosts (containers).
+    control_loopback_only: bool = True
     callback_hosts: frozenset[str] = LOOPBACK_HOSTS
     callback_timeout_s: float = 5.0
     access_log: bool = True

@@ -41,10 +41,17 @@ def parse(body: bytes) -> Any:
         raise BadJson(f"request body is not UTF-8 (byte {exc.start})") from None
     try:
         value = _DECODER.decode(text)
+    except BadJson:
+        # Raised by the hooks; it is a ValueError too, which the last clause must not reword.
+        raise
     except json.JSONDecodeError as exc:
         raise BadJson(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except ValueError:
+        # Python refuses to convert integers of more than 4300 digits (a guard against
+        # quadratic conversion), which is not a JSONDecodeError.
+        raise BadJson("JSON number too long") from None
     except RecursionError:
         raise BadJson("JSON nested too deeply") from None
     # A \ud800-style escape decodes to a lone surrogate, which no UTF-8 text can carry.

@@ -99,9 +99,32 @@ class Route:
     """A path template and the operations it answers."""
 
     template: str
+    # The template split on "/": (literal text, False) or (parameter name, True).
+    segments: tuple[tuple[str, bool], ...]
+    # The same match as match_segments, as a regex over a path with no percent escape
+    # (nothing to decode, so splitting and comparing is one regex match): the hot path.
     pattern: re.Pattern[str]
     operations: Mapping[str, Operation]
     allow: str
+
+    def match_segments(self, segments: list[str]) -> dict[str, str] | None:
+        """The path parameters if `segments` fit the template, else None.
+
+        `segments` is the path as sent split on "/", then each percent-decoded, so that an
+        encoded slash (`%2F`) is data inside a segment, never a separator. A parameter is
+        never empty.
+        """
+        if len(segments) != len(self.segments):
+            return None
+        params: dict[str, str] = {}
+        for (text, is_param), segment in zip(self.segments, segments, strict=True):
+            if is_param:
+                if not segment:
+                    return None
+                params[text] = segment
+            elif segment != text:
+                return None
+        return params
 
 
 class SchemaSet:
@@ -224,24 +247,21 @@ class ApiDocument:
     def operations(self) -> list[Operation]:
         return [op for route in self.routes for op in route.operations.values()]
 
-    def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route in self.routes:
-            found = route.pattern.fullmatch(path)
-            if found is not None:
-                return route, found.groupdict()
-        return None
-
     def schema_validator(self, pointer: str) -> jsonschema_rs.Validator:
         return self.schemas.validator(self.uri, pointer)
 
     def _route(self, template: str) -> Route:
         item_pointer = "/paths/" + _pointer_token(template)
         item = self.schemas.node(self.uri, item_pointer)
-        regex = ""
-        for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", template):
-            regex += re.escape(literal)
-            if name:
-                regex += f"(?P<{name}>[^/]+)"
+        segments: list[tuple[str, bool]] = []
+        for segment in template.split("/"):
+            whole = re.fullmatch(r"\{([^{}]+)\}", segment)
+            if whole is None and ("{" in segment or "}" in segment or "%" in segment):
+                raise SpecError(f"{template}: a parameter must be a whole path segment")
+            segments.append((whole.group(1), True) if whole else (segment, False))
+        regex = "/".join(
+            f"(?P<{text}>[^/]+)" if is_param else re.escape(text) for text, is_param in segments
+        )
         operations = {
             method.upper(): self._operation(template, item_pointer, method)
             for method in HTTP_METHODS
@@ -249,6 +269,7 @@ class ApiDocument:
         }
         return Route(
             template=template,
+            segments=tuple(segments),
             pattern=re.compile(regex),
             operations=operations,
             allow=", ".join(sorted(operations)),

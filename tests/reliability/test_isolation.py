@@ -159,11 +159,6 @@ def test_control_operation_needs_valid_credentials(
     assert error_problems(_raw(answer)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding F9: the control API (reset, hang-up, faults) answers any peer that "
-    "reaches the port; only the --host binding keeps it to loopback",
-)
 @pytest.mark.anyio
 async def test_control_api_refuses_peers_that_are_not_loopback() -> None:
     config = MockConfig.from_env(
