@@ -52,7 +52,7 @@ docs: ## Render the static HTML API reference to build/docs/index.html.
 mock: venv ## Serve the mock Plivo on 127.0.0.1:4010 (MOCK_PORT=...) until Ctrl-C.
 	MOCK_PORT=$(MOCK_PORT) scripts/mock
 
-demo: venv ## The main job end to end: lint, regenerate, check drift, send digits via the mock.
+demo: venv ## The main job end to end: lint, regenerate, check drift, send digits via the mock, contract-test it.
 	scripts/demo
 
 test: venv check-generated lint ## Drift check, linters and the whole test suite.

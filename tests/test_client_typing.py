@@ -56,7 +56,9 @@ class MypyRun:
 @pytest.fixture(scope="module")
 def mypy(pytestconfig: pytest.Config, sample_file: Path) -> MypyRun:
     files = [TYPING / "usage.py", TYPING / "misuse.py", sample_file]
-    cache = pytestconfig.cache.mkdir("client-typing-mypy") if pytestconfig.cache else None
+    # No pytest cache under `-p no:cacheprovider`: mypy then uses its default cache.
+    pytest_cache = getattr(pytestconfig, "cache", None)
+    cache = pytest_cache.mkdir("client-typing-mypy") if pytest_cache else None
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary"]
         + (["--cache-dir", str(cache)] if cache else [])

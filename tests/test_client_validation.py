@@ -146,6 +146,18 @@ def test_malformed_auth_id_breaks_the_pattern() -> None:
     assert (exc.field, exc.rule) == ("auth_id", "pattern")
 
 
+@pytest.mark.parametrize("source", ["argument", "environment"])
+def test_a_malformed_auth_id_of_the_client_is_refused_when_the_client_is_made(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checked once there, so that sends need not check the client's own Auth ID again.
+    monkeypatch.setenv("PLIVO_AUTH_ID", "ma2025rk4e639vjfzagv")
+    monkeypatch.setenv("PLIVO_AUTH_TOKEN", "validation-test-token")
+    with pytest.raises(errors.InvalidParameterError) as caught:
+        Client("MA123" if source == "argument" else None)
+    assert (caught.value.field, caught.value.rule) == ("auth_id", "pattern")
+
+
 def test_callback_url_pattern_is_a_prefix_not_a_full_match() -> None:
     # The spec writes `^https?://` (JSON Schema patterns search); a full match would reject it.
     body = SendDigitsRequest(digits="0", callback_url="https://example.com/dtmf-sent")

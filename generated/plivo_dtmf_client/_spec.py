@@ -76,6 +76,16 @@ REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {
 }
 """Keyed by (method, path template), exactly as in the spec."""
 
+_PATTERNS: Final[dict[str, re.Pattern[str]]] = {
+    rule["python_pattern"]: re.compile(rule["python_pattern"], re.ASCII)
+    for operation in REQUEST_RULES.values()
+    for location in operation.values()
+    for rule in location.values()
+    if "python_pattern" in rule
+}
+"""Every pattern above, compiled once at import: re.search() with a string pattern looks it
+up in re's cache on every call, which costs more than the match itself."""
+
 _JSON_TYPES: Final[dict[str, tuple[type, ...]]] = {
     "string": (str,),
     "integer": (int,),
@@ -104,9 +114,10 @@ def check_request(
         return
     bodies = body if isinstance(body, dict) else {}
     for location, values in (("path", path_params), ("query", query), ("body", bodies)):
-        for name, rule in rules[location].items():
-            if name in values:
-                check_value(name, values[name], rule)
+        if values:
+            for name, rule in rules[location].items():
+                if name in values:
+                    check_value(name, values[name], rule)
 
 
 def check_value(field: str, value: Any, rule: Rule) -> None:
@@ -139,10 +150,33 @@ def check_value(field: str, value: Any, rule: Rule) -> None:
             value,
             f"must be at most {rule['maxLength']} characters long, not {len(value)}",
         )
-    if "python_pattern" in rule and re.search(rule["python_pattern"], value, re.ASCII) is None:
+    python_pattern = rule.get("python_pattern")
+    if python_pattern is None:
+        return
+    compiled = _PATTERNS.get(python_pattern) or re.compile(python_pattern, re.ASCII)
+    if compiled.search(value) is None:
         raise InvalidParameterError(
             field, "pattern", rule["pattern"], value, f"must match the pattern {rule['pattern']}"
         )
 
 
-__all__ = ["DEFAULT_BASE_URL", "REQUEST_RULES", "Rule", "check_request", "check_value"]
+def check_parameter(location: str, name: str, value: Any) -> None:
+    """Check one value against the rule of every operation's parameter of that name.
+
+    For a value given once and used by many requests (the client's own Auth ID), so that
+    the requests need not check it again.
+    """
+    for rules in REQUEST_RULES.values():
+        rule = rules[location].get(name)
+        if rule is not None:
+            check_value(name, value, rule)
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "REQUEST_RULES",
+    "Rule",
+    "check_parameter",
+    "check_request",
+    "check_value",
+]

@@ -33,16 +33,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    # The values as they will be sent, against the spec's own rules (see _spec.py).
-    check_request(
-        "get",
-        "/v1/Account/{auth_id}/Call/",
-        path_params={
-            "auth_id": auth_id,
-        },
-        query=params,
-        body=_kwargs.get("json"),
-    )
     return _kwargs
 
 
@@ -118,10 +108,23 @@ def _request_kwargs(
     status: ListLiveCallsStatus = ListLiveCallsStatus.LIVE,
     auth_id: str | None = None,
 ) -> dict[str, Any]:
-    return _get_kwargs(
+    """The request's arguments, checked: as they will be sent, against the spec's own rules
+    (see _spec.py)."""
+    _kwargs = _get_kwargs(
         auth_id=client.auth_id if auth_id is None else auth_id,
         status=status,
     )
+    path_params: dict[str, Any] = {}
+    if auth_id is not None:  # else the client's, checked by the Client
+        path_params["auth_id"] = auth_id
+    check_request(
+        "get",
+        "/v1/Account/{auth_id}/Call/",
+        path_params=path_params,
+        query=_kwargs.get("params", {}),
+        body=_kwargs.get("json"),
+    )
+    return _kwargs
 
 
 def sync_detailed(

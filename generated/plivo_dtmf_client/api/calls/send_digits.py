@@ -18,7 +18,6 @@ def _get_kwargs(
     body: SendDigitsRequest,
     auth_id: str,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -30,21 +29,6 @@ def _get_kwargs(
 
     _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
-
-    # The values as they will be sent, against the spec's own rules (see _spec.py).
-    check_request(
-        "post",
-        "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/",
-        path_params={
-            "auth_id": auth_id,
-            "call_uuid": call_uuid,
-        },
-        query={},
-        body=_kwargs.get("json"),
-    )
     return _kwargs
 
 
@@ -136,11 +120,26 @@ def _request_kwargs(
     body: SendDigitsRequest,
     auth_id: str | None = None,
 ) -> dict[str, Any]:
-    return _get_kwargs(
+    """The request's arguments, checked: as they will be sent, against the spec's own rules
+    (see _spec.py)."""
+    _kwargs = _get_kwargs(
         auth_id=client.auth_id if auth_id is None else auth_id,
         call_uuid=call_uuid,
         body=body,
     )
+    path_params: dict[str, Any] = {
+        "call_uuid": call_uuid,
+    }
+    if auth_id is not None:  # else the client's, checked by the Client
+        path_params["auth_id"] = auth_id
+    check_request(
+        "post",
+        "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/",
+        path_params=path_params,
+        query=_kwargs.get("params", {}),
+        body=_kwargs.get("json"),
+    )
+    return _kwargs
 
 
 def sync_detailed(

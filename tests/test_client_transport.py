@@ -1,0 +1,367 @@
+"""How requests leave the client: straight to an httpx transport, or through httpx.Client.
+
+By default the client builds each httpx.Request itself and hands it to a transport it owns
+(the direct path, for speed); options that need httpx.Client's own layers (event hooks,
+cookies, redirects, proxies) send every request through an httpx.Client instead. Both must
+send the same authenticated request; timeouts and keep-alive are checked on real loopback
+sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from plivo_dtmf_client import Client, errors
+from plivo_dtmf_client.api.calls import send_digits
+from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsRequest
+
+AUTH_ID = "MA2025RK4E639VJFZAGV"
+TOKEN = "transport-test-token"
+CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
+DTMF_PATH = f"/v1/Account/{AUTH_ID}/Call/{CALL}/DTMF/"
+ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
+BASIC = "Basic " + base64.b64encode(f"{AUTH_ID}:{TOKEN}".encode()).decode()
+SENDS = 40
+
+
+@pytest.fixture(autouse=True)
+def no_plivo_or_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN", "PLIVO_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def recorder() -> tuple[list[httpx.Request], httpx.MockTransport]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202, json=ACCEPTED)
+
+    return seen, httpx.MockTransport(handler)
+
+
+def send(client: Client) -> SendDigitsAccepted:
+    return send_digits.sync(CALL, client=client, body=SendDigitsRequest(digits="1"))
+
+
+async def asend(client: Client) -> SendDigitsAccepted:
+    return await send_digits.asyncio(CALL, client=client, body=SendDigitsRequest(digits="1"))
+
+
+def no_httpx_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make building any httpx.Client or httpx.AsyncClient fail the test."""
+
+    def forbidden(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("an httpx client was built on the direct path")
+
+    monkeypatch.setattr(httpx, "Client", forbidden)
+    monkeypatch.setattr(httpx, "AsyncClient", forbidden)
+
+
+# The direct path -----------------------------------------------------------------------
+
+
+def test_sync_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen, transport = recorder()
+    no_httpx_clients(monkeypatch)
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
+    )
+    assert send(client).api_id == ACCEPTED["api_id"]
+    assert str(seen[0].url) == f"http://127.0.0.1:4010{DTMF_PATH}"
+
+
+def test_async_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen, transport = recorder()
+    no_httpx_clients(monkeypatch)
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
+    )
+    assert asyncio.run(asend(client)).api_id == ACCEPTED["api_id"]
+    assert len(seen) == 1
+
+
+def test_direct_request_carries_basic_auth_json_and_the_default_headers() -> None:
+    seen, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport}, headers={"X-Trace": "t1"})
+    send(client)
+    headers = seen[0].headers
+    assert headers["Authorization"] == BASIC
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"].startswith("plivo-dtmf-client/")
+    assert headers["X-Trace"] == "t1"
+    assert headers.get_list("Content-Type") == ["application/json"]
+    body = json.loads(seen[0].content)
+    assert (body["digits"], body["leg"]) == ("1", "aleg")
+
+
+def test_base_url_with_a_path_prefix_is_joined_as_httpx_does() -> None:
+    seen, transport = recorder()
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010/proxy/", httpx_args={"transport": transport}
+    )
+    send(client)
+    assert seen[0].url.path == "/proxy" + DTMF_PATH
+
+
+def test_a_request_header_cannot_replace_the_credentials() -> None:
+    seen, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
+    client.request("POST", DTMF_PATH, json={"digits": "1"}, headers={"Authorization": "Bearer x"})
+    assert seen[0].headers["Authorization"] == BASIC
+
+
+def test_the_token_is_in_no_repr_of_the_clients_state() -> None:
+    _, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
+    send(client)
+    copy = client.with_options(timeout=1.0)
+    encoded = BASIC.removeprefix("Basic ")
+    for shown in [repr(client), repr(copy), *(repr(value) for value in vars(client).values())]:
+        assert TOKEN not in shown
+        assert encoded not in shown
+
+
+def test_timeout_of_with_options_reaches_the_direct_request() -> None:
+    seen, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
+    send(client.with_options(timeout=httpx.Timeout(1.5, connect=0.5)))
+    assert seen[0].extensions["timeout"] == {"connect": 0.5, "read": 1.5, "write": 1.5, "pool": 1.5}
+
+
+def test_direct_path_logs_each_request_like_httpx(caplog: pytest.LogCaptureFixture) -> None:
+    _, transport = recorder()
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
+    )
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        send(client)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert line == f'HTTP Request: POST http://127.0.0.1:4010{DTMF_PATH} "HTTP/1.1 202 Accepted"'
+
+
+def test_get_httpx_client_sends_with_the_same_auth_base_url_and_timeout() -> None:
+    seen, transport = recorder()
+    client = Client(
+        AUTH_ID,
+        TOKEN,
+        base_url="http://127.0.0.1:4010",
+        timeout=3.0,
+        httpx_args={"transport": transport},
+    )
+    answer = client.get_httpx_client().post(DTMF_PATH, json={"digits": "1"})
+    assert answer.status_code == 202
+    assert str(seen[0].url) == f"http://127.0.0.1:4010{DTMF_PATH}"
+    assert seen[0].headers["Authorization"] == BASIC
+    assert seen[0].extensions["timeout"] == httpx.Timeout(3.0).as_dict()
+
+
+def test_sending_after_close_is_an_error() -> None:
+    _, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
+    with client:
+        send(client)
+    with pytest.raises(RuntimeError, match="closed"):
+        send(client)
+
+
+# Falling back to httpx.Client -----------------------------------------------------------
+
+
+def test_event_hooks_are_honoured_through_httpx_client() -> None:
+    seen, transport = recorder()
+    hooked: list[str] = []
+    hooks = {"request": [lambda request: hooked.append(request.url.path)]}
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport, "event_hooks": hooks})
+    send(client)
+    assert hooked == [DTMF_PATH]
+    assert seen[0].headers["Authorization"] == BASIC
+
+
+def test_cookies_are_sent_through_httpx_client() -> None:
+    seen, transport = recorder()
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport, "cookies": {"lb": "a1"}})
+    send(client)
+    assert seen[0].headers["Cookie"] == "lb=a1"
+
+
+def test_follow_redirects_goes_through_httpx_client() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/old" + DTMF_PATH:
+            return httpx.Response(307, headers={"Location": DTMF_PATH})
+        return httpx.Response(202, json=ACCEPTED)
+
+    client = Client(
+        AUTH_ID,
+        TOKEN,
+        base_url="http://127.0.0.1:4010/old",
+        follow_redirects=True,
+        httpx_args={"transport": httpx.MockTransport(handler)},
+    )
+    assert send(client).api_id == ACCEPTED["api_id"]
+    assert [r.url.path for r in seen] == ["/old" + DTMF_PATH, DTMF_PATH]
+
+
+def test_without_follow_redirects_a_redirect_is_not_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(307, headers={"Location": "/elsewhere"})
+
+    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": httpx.MockTransport(handler)})
+    with pytest.raises(errors.UnexpectedStatusError) as caught:
+        send(client)
+    assert caught.value.status_code == 307
+
+
+def test_set_httpx_client_sends_through_that_client() -> None:
+    seen, transport = recorder()
+    hooked: list[str] = []
+    theirs = httpx.Client(
+        base_url="http://127.0.0.1:4010",
+        transport=transport,
+        event_hooks={"request": [lambda request: hooked.append(request.method)]},
+    )
+    client = Client(AUTH_ID, TOKEN).set_httpx_client(theirs)
+    send(client)
+    assert hooked == ["POST"]
+    assert seen[0].headers["Authorization"] == BASIC
+
+
+# Real sockets on loopback ----------------------------------------------------------------
+
+
+class Accepting(BaseHTTPRequestHandler):
+    """Answers 202 to any POST, keeping the connection open (HTTP/1.1)."""
+
+    protocol_version = "HTTP/1.1"
+    requests: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.requests.append((self.path, self.headers["Authorization"]))
+        answer = json.dumps(ACCEPTED).encode()
+        self.send_response(202)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class CountingServer(ThreadingHTTPServer):
+    """Counts the TCP connections it accepts."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Accepting)
+        self.connections = 0
+        self._lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self.connections += 1
+        super().process_request(request, client_address)
+
+
+@pytest.fixture
+def counting() -> Iterator[CountingServer]:
+    Accepting.requests = []
+    server = CountingServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def on(server: CountingServer | socket.socket, **options: Any) -> Client:
+    address = server.server_address if isinstance(server, CountingServer) else server.getsockname()
+    return Client(
+        AUTH_ID,
+        TOKEN,
+        base_url=f"http://127.0.0.1:{address[1]}",
+        httpx_args={"trust_env": False},
+        **options,
+    )
+
+
+def test_sequential_sends_reuse_one_connection(counting: CountingServer) -> None:
+    with on(counting) as client:
+        for _ in range(SENDS):
+            send(client)
+        send(client.with_options(max_retries=0))
+    assert len(Accepting.requests) == SENDS + 1
+    assert {authorization for _, authorization in Accepting.requests} == {BASIC}
+    assert counting.connections == 1
+
+
+def test_asyncio_sequential_sends_reuse_one_connection(counting: CountingServer) -> None:
+    async def main() -> None:
+        async with on(counting) as client:
+            for _ in range(SENDS):
+                await asend(client)
+
+    asyncio.run(main())
+    assert len(Accepting.requests) == SENDS
+    assert counting.connections == 1
+
+
+def test_proxy_from_the_environment_is_used_through_httpx_client(
+    counting: CountingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The counting server plays the proxy: a forwarding proxy gets the absolute URL. Nothing
+    # listens at the base URL (loopback, so a regression cannot reach the network).
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{counting.server_address[1]}")
+    with Client(AUTH_ID, TOKEN, base_url="http://127.0.0.2:9", max_retries=0) as client:
+        send(client)
+    assert Accepting.requests == [(f"http://127.0.0.2:9{DTMF_PATH}", BASIC)]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[socket.socket]:
+    """A loopback listener that completes TCP handshakes and never answers."""
+    with socket.create_server(("127.0.0.1", 0), backlog=8) as sock:
+        yield sock
+
+
+def test_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+    client = on(silent_server, timeout=httpx.Timeout(0.2, connect=2.0), max_retries=0)
+    with pytest.raises(errors.APITimeoutError) as caught:
+        send(client)
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    assert caught.value.request.url.path == DTMF_PATH
+
+
+def test_asyncio_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+    client = on(silent_server, timeout=httpx.Timeout(0.2, connect=2.0), max_retries=0)
+    with pytest.raises(errors.APITimeoutError) as caught:
+        asyncio.run(asend(client))
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+
+
+def test_with_options_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+    client = on(silent_server, max_retries=0)  # 5 s by default
+    with pytest.raises(errors.APITimeoutError):
+        send(client.with_options(timeout=0.2))
