@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -17,6 +17,8 @@ from benchmarks import client_bench, load, servers
 from benchmarks.accounts import BenchAccount
 from benchmarks.report import Target
 from benchmarks.stats import percentile
+
+from tests.client_support import AcceptingHandler, serving
 
 
 class CountingServer(ThreadingHTTPServer):
@@ -32,38 +34,23 @@ class CountingServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class CountingHandler(BaseHTTPRequestHandler):
-    """Keep-alive HTTP/1.1: 202 on any path but /bad, which gets 400."""
+class CountingHandler(AcceptingHandler):
+    """Counts every request; 202 on any path but /bad, which gets 400."""
 
-    protocol_version = "HTTP/1.1"
     server: CountingServer
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+    def respond(self, body: bytes) -> tuple[int, object]:
         with self.server.lock:
             self.server.count += 1
-        body = b'{"api_id":"x","error":"bad"}' if self.path == "/bad" else b'{"message":"ok"}'
-        self.send_response(400 if self.path == "/bad" else 202)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        if self.path == "/bad":
+            return 400, {"api_id": "x", "error": "bad"}
+        return super().respond(body)
 
 
 @pytest.fixture
 def counting_server() -> Iterator[CountingServer]:
-    server = CountingServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(CountingServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def post(url: str) -> load.Request:

@@ -3,43 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsRequest
 
-SPEC = Path(__file__).resolve().parent.parent / "openapi" / "plivo-dtmf.yaml"
-AUTH_ID = "MA2025RK4E639VJFZAGV"
+from tests.client_support import (
+    ACCEPTED,
+    AUTH_ID,
+    CALL,
+    SPEC,
+    basic,
+    clear_plivo_environment,
+    recorder,
+)
+
 OTHER_ID = "SA0000000000000000AB"
+# Unlike any other text the client holds, so that the repr test cannot pass by accident.
 TOKEN = "s3cret-Token-never-shown"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
 
 
 @pytest.fixture(autouse=True)
 def no_plivo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN", "PLIVO_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def recorder() -> tuple[list[httpx.Request], httpx.MockTransport]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(202, json=ACCEPTED)
-
-    return seen, httpx.MockTransport(handler)
-
-
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    clear_plivo_environment(monkeypatch)
 
 
 def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,8 +67,7 @@ def test_missing_credentials_error_names_both_variables(
 
 
 def test_base_url_defaults_to_the_specs_first_server() -> None:
-    server = yaml.safe_load(SPEC.read_text("utf-8"))["servers"][0]["url"]
-    assert Client(AUTH_ID, TOKEN).base_url == server
+    assert Client(AUTH_ID, TOKEN).base_url == SPEC["servers"][0]["url"]
 
 
 def test_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,10 +16,8 @@ from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsRequest
 
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-TOKEN = "errors-test-token"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-API_ID = "07abfd94-58c0-11e1-86da-adf28403fe48"
+from tests.client_support import API_ID, AUTH_ID, CALL, TOKEN, client_on
+
 HTML = b"<html><body>502 Bad Gateway</body></html>"
 
 
@@ -27,13 +25,7 @@ def answering(status: int, content: bytes, content_type: str = "application/json
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=content, headers={"Content-Type": content_type})
 
-    return Client(
-        AUTH_ID,
-        TOKEN,
-        base_url="http://127.0.0.1:4010",
-        httpx_args={"transport": httpx.MockTransport(handler)},
-        max_retries=0,
-    )
+    return client_on(handler)
 
 
 def send(client: Client) -> SendDigitsAccepted:

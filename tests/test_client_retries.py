@@ -16,9 +16,8 @@ from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsRequest
 
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
+from tests.client_support import ACCEPTED, AUTH_ID, CALL, TOKEN
+
 LIMITED = {"api_id": "7e8b4d5e-58c0-11e1-86da-adf28403fe48", "error": "too many requests"}
 FAILED = {"api_id": "8f9c4d5e-58c0-11e1-86da-adf28403fe48", "error": "internal server error"}
 
@@ -49,7 +48,7 @@ def scripted(outcomes: Sequence[Outcome], **options: Any) -> tuple[Client, Scrip
     options.setdefault("random", lambda: 0.0)
     client = Client(
         AUTH_ID,
-        "retry-test-token",
+        TOKEN,
         base_url="http://127.0.0.1:4010",
         httpx_args={"transport": httpx.MockTransport(script)},
         sleep=delays.append,
@@ -203,7 +202,7 @@ def test_asyncio_retries_with_the_async_sleep() -> None:
     async def main() -> SendDigitsAccepted:
         async with Client(
             AUTH_ID,
-            "retry-test-token",
+            TOKEN,
             base_url="http://127.0.0.1:4010",
             httpx_args={"transport": httpx.MockTransport(script)},
             sleep=forbidden,

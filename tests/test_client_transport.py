@@ -10,13 +10,12 @@ sockets.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import httpx
@@ -25,32 +24,29 @@ from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsRequest
 
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-TOKEN = "transport-test-token"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-DTMF_PATH = f"/v1/Account/{AUTH_ID}/Call/{CALL}/DTMF/"
-ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
-BASIC = "Basic " + base64.b64encode(f"{AUTH_ID}:{TOKEN}".encode()).decode()
+from tests.client_support import (
+    ACCEPTED,
+    AUTH_ID,
+    CALL,
+    CALL_DTMF_PATH,
+    TOKEN,
+    AcceptingHandler,
+    basic,
+    clear_plivo_environment,
+    recorder,
+    serving,
+)
+
+BASIC = basic(AUTH_ID, TOKEN)
 SENDS = 40
 
 
 @pytest.fixture(autouse=True)
 def no_plivo_or_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN", "PLIVO_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    clear_plivo_environment(monkeypatch)
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
-
-
-def recorder() -> tuple[list[httpx.Request], httpx.MockTransport]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(202, json=ACCEPTED)
-
-    return seen, httpx.MockTransport(handler)
 
 
 def send(client: Client) -> SendDigitsAccepted:
@@ -81,7 +77,7 @@ def test_sync_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> No
         AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
     )
     assert send(client).api_id == ACCEPTED["api_id"]
-    assert str(seen[0].url) == f"http://127.0.0.1:4010{DTMF_PATH}"
+    assert str(seen[0].url) == f"http://127.0.0.1:4010{CALL_DTMF_PATH}"
 
 
 def test_async_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,13 +111,15 @@ def test_base_url_with_a_path_prefix_is_joined_as_httpx_does() -> None:
         AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010/proxy/", httpx_args={"transport": transport}
     )
     send(client)
-    assert seen[0].url.path == "/proxy" + DTMF_PATH
+    assert seen[0].url.path == "/proxy" + CALL_DTMF_PATH
 
 
 def test_a_request_header_cannot_replace_the_credentials() -> None:
     seen, transport = recorder()
     client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
-    client.request("POST", DTMF_PATH, json={"digits": "1"}, headers={"Authorization": "Bearer x"})
+    client.request(
+        "POST", CALL_DTMF_PATH, json={"digits": "1"}, headers={"Authorization": "Bearer x"}
+    )
     assert seen[0].headers["Authorization"] == BASIC
 
 
@@ -151,7 +149,9 @@ def test_direct_path_logs_each_request_like_httpx(caplog: pytest.LogCaptureFixtu
     with caplog.at_level(logging.INFO, logger="httpx"):
         send(client)
     (line,) = [r.getMessage() for r in caplog.records if r.name == "httpx"]
-    assert line == f'HTTP Request: POST http://127.0.0.1:4010{DTMF_PATH} "HTTP/1.1 202 Accepted"'
+    assert (
+        line == f'HTTP Request: POST http://127.0.0.1:4010{CALL_DTMF_PATH} "HTTP/1.1 202 Accepted"'
+    )
 
 
 def test_get_httpx_client_sends_with_the_same_auth_base_url_and_timeout() -> None:
@@ -163,9 +163,9 @@ def test_get_httpx_client_sends_with_the_same_auth_base_url_and_timeout() -> Non
         timeout=3.0,
         httpx_args={"transport": transport},
     )
-    answer = client.get_httpx_client().post(DTMF_PATH, json={"digits": "1"})
+    answer = client.get_httpx_client().post(CALL_DTMF_PATH, json={"digits": "1"})
     assert answer.status_code == 202
-    assert str(seen[0].url) == f"http://127.0.0.1:4010{DTMF_PATH}"
+    assert str(seen[0].url) == f"http://127.0.0.1:4010{CALL_DTMF_PATH}"
     assert seen[0].headers["Authorization"] == BASIC
     assert seen[0].extensions["timeout"] == httpx.Timeout(3.0).as_dict()
 
@@ -188,7 +188,7 @@ def test_event_hooks_are_honoured_through_httpx_client() -> None:
     hooks = {"request": [lambda request: hooked.append(request.url.path)]}
     client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport, "event_hooks": hooks})
     send(client)
-    assert hooked == [DTMF_PATH]
+    assert hooked == [CALL_DTMF_PATH]
     assert seen[0].headers["Authorization"] == BASIC
 
 
@@ -204,8 +204,8 @@ def test_follow_redirects_goes_through_httpx_client() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        if request.url.path == "/old" + DTMF_PATH:
-            return httpx.Response(307, headers={"Location": DTMF_PATH})
+        if request.url.path == "/old" + CALL_DTMF_PATH:
+            return httpx.Response(307, headers={"Location": CALL_DTMF_PATH})
         return httpx.Response(202, json=ACCEPTED)
 
     client = Client(
@@ -216,7 +216,7 @@ def test_follow_redirects_goes_through_httpx_client() -> None:
         httpx_args={"transport": httpx.MockTransport(handler)},
     )
     assert send(client).api_id == ACCEPTED["api_id"]
-    assert [r.url.path for r in seen] == ["/old" + DTMF_PATH, DTMF_PATH]
+    assert [r.url.path for r in seen] == ["/old" + CALL_DTMF_PATH, CALL_DTMF_PATH]
 
 
 def test_without_follow_redirects_a_redirect_is_not_followed() -> None:
@@ -246,24 +246,14 @@ def test_set_httpx_client_sends_through_that_client() -> None:
 # Real sockets on loopback ----------------------------------------------------------------
 
 
-class Accepting(BaseHTTPRequestHandler):
-    """Answers 202 to any POST, keeping the connection open (HTTP/1.1)."""
+class Accepting(AcceptingHandler):
+    """Notes the path and credentials of each request."""
 
-    protocol_version = "HTTP/1.1"
     requests: ClassVar[list[tuple[str, str | None]]] = []
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
+    def respond(self, body: bytes) -> tuple[int, object]:
         self.requests.append((self.path, self.headers["Authorization"]))
-        answer = json.dumps(ACCEPTED).encode()
-        self.send_response(202)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        return super().respond(body)
 
 
 class CountingServer(ThreadingHTTPServer):
@@ -285,15 +275,8 @@ class CountingServer(ThreadingHTTPServer):
 @pytest.fixture
 def counting() -> Iterator[CountingServer]:
     Accepting.requests = []
-    server = CountingServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(CountingServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def on(server: CountingServer | socket.socket, **options: Any) -> Client:
@@ -336,7 +319,7 @@ def test_proxy_from_the_environment_is_used_through_httpx_client(
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{counting.server_address[1]}")
     with Client(AUTH_ID, TOKEN, base_url="http://127.0.0.2:9", max_retries=0) as client:
         send(client)
-    assert Accepting.requests == [(f"http://127.0.0.2:9{DTMF_PATH}", BASIC)]
+    assert Accepting.requests == [(f"http://127.0.0.2:9{CALL_DTMF_PATH}", BASIC)]
 
 
 @pytest.fixture
@@ -351,7 +334,7 @@ def test_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> 
     with pytest.raises(errors.APITimeoutError) as caught:
         send(client)
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
-    assert caught.value.request.url.path == DTMF_PATH
+    assert caught.value.request.url.path == CALL_DTMF_PATH
 
 
 def test_asyncio_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:

@@ -7,29 +7,33 @@ fail and no other, and on the spec's Python x-codeSample, which must also run as
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.client_support import (
+    API_ID,
+    AUTH_ID,
+    CALL_DTMF_PATH,
+    DTMF_PATH,
+    ROOT,
+    SPEC,
+    TOKEN,
+    AcceptingHandler,
+    basic,
+    serving,
+)
+
 TYPING = ROOT / "tests" / "typing"
-SPEC = yaml.safe_load((ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8"))
-DTMF_PATH = "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-TOKEN = "sample-test-token"
-API_ID = "07abfd94-58c0-11e1-86da-adf28403fe48"
 MARK = "# mypy: error"
 
 
@@ -91,37 +95,21 @@ def test_the_specs_python_sample_passes_mypy_strict(mypy: MypyRun, sample_file: 
     assert mypy.errors[sample_file.name] == set(), mypy.output
 
 
-class StandIn(BaseHTTPRequestHandler):
-    """Answers 202 to the DTMF path, for the account and token the test sets."""
+class StandIn(AcceptingHandler):
+    """Notes each request the sample sends, and accepts it."""
 
     seen: ClassVar[list[tuple[str, str, str, dict[str, object]]]] = []
 
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.seen.append((self.command, self.path, self.headers["Authorization"], body))
-        answer = json.dumps({"message": "digits sent", "api_id": API_ID}).encode()
-        self.send_response(202)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    def respond(self, body: bytes) -> tuple[int, object]:
+        self.seen.append((self.command, self.path, self.headers["Authorization"], json.loads(body)))
+        return super().respond(body)
 
 
 @pytest.fixture
 def stand_in() -> Iterator[ThreadingHTTPServer]:
     StandIn.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), StandIn)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def test_the_specs_python_sample_runs_as_written(
@@ -150,9 +138,7 @@ def test_the_specs_python_sample_runs_as_written(
     assert done.stdout.split() == ["digits", "sent", API_ID]
     ((method, path, authorization, body),) = StandIn.seen
     assert method == "POST"
-    assert path == DTMF_PATH.format(
-        auth_id=AUTH_ID, call_uuid="eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-    )
-    assert authorization == "Basic " + base64.b64encode(f"{AUTH_ID}:{TOKEN}".encode()).decode()
+    assert path == CALL_DTMF_PATH
+    assert authorization == basic(AUTH_ID, TOKEN)
     assert body["digits"] == "8743#"
     assert body["leg"] == "bleg"

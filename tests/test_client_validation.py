@@ -12,25 +12,30 @@ import copy
 import importlib.util
 import json
 import re
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client._spec import REQUEST_RULES
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsRequest
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = yaml.safe_load((ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8"))
+from tests.client_support import (
+    ACCEPTED,
+    CALL,
+    CALL_DTMF_PATH,
+    DTMF_PATH,
+    ROOT,
+    SPEC,
+    TOKEN,
+    client_on,
+    recorder,
+)
+
 SCHEMAS = SPEC["components"]["schemas"]
-DTMF = ("post", "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/")
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
+DTMF = ("post", DTMF_PATH)
 
 
 def must_not_send(request: httpx.Request) -> httpx.Response:
@@ -41,19 +46,13 @@ def accept(request: httpx.Request) -> httpx.Response:
     return httpx.Response(202, json=ACCEPTED)
 
 
-def client(handler: Any = must_not_send) -> Client:
-    return Client(
-        AUTH_ID,
-        "validation-test-token",
-        base_url="http://127.0.0.1:4010",
-        httpx_args={"transport": httpx.MockTransport(handler)},
-    )
-
-
 def rejected(call_uuid: str = CALL, auth_id: str | None = None, **body: Any) -> Any:
     with pytest.raises(errors.InvalidParameterError) as caught:
         send_digits.sync(
-            call_uuid, client=client(), body=SendDigitsRequest(**body), auth_id=auth_id
+            call_uuid,
+            client=client_on(must_not_send),
+            body=SendDigitsRequest(**body),
+            auth_id=auth_id,
         )
     return caught.value
 
@@ -105,13 +104,13 @@ def test_digits_over_max_length_break_max_length() -> None:
 def test_digits_at_max_length_are_sent() -> None:
     longest = SCHEMAS["Digits"]["maxLength"]
     body = SendDigitsRequest(digits="1" * longest)
-    assert send_digits.sync(CALL, client=client(accept), body=body).api_id == ACCEPTED["api_id"]
+    assert send_digits.sync(CALL, client=client_on(accept), body=body).api_id == ACCEPTED["api_id"]
 
 
 @pytest.mark.parametrize("digits", SCHEMAS["Digits"]["examples"])
 def test_the_specs_digits_examples_are_sent(digits: str) -> None:
     body = SendDigitsRequest(digits=digits)
-    assert send_digits.sync(CALL, client=client(accept), body=body).message == "digits sent"
+    assert send_digits.sync(CALL, client=client_on(accept), body=body).message == "digits sent"
 
 
 def test_digits_as_a_number_break_the_type() -> None:
@@ -126,13 +125,9 @@ def test_unknown_leg_breaks_the_enum() -> None:
 
 
 def test_leg_as_a_plain_string_is_sent_as_its_value() -> None:
-    seen: list[httpx.Request] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return accept(request)
-
-    send_digits.sync(CALL, client=client(record), body=SendDigitsRequest(digits="1", leg="bleg"))  # type: ignore[arg-type]
+    seen, transport = recorder()
+    body = SendDigitsRequest(digits="1", leg="bleg")  # type: ignore[arg-type]
+    send_digits.sync(CALL, client=client_on(transport), body=body)
     assert json.loads(seen[0].content)["leg"] == "bleg"
 
 
@@ -152,7 +147,7 @@ def test_a_malformed_auth_id_of_the_client_is_refused_when_the_client_is_made(
 ) -> None:
     # Checked once there, so that sends need not check the client's own Auth ID again.
     monkeypatch.setenv("PLIVO_AUTH_ID", "ma2025rk4e639vjfzagv")
-    monkeypatch.setenv("PLIVO_AUTH_TOKEN", "validation-test-token")
+    monkeypatch.setenv("PLIVO_AUTH_TOKEN", TOKEN)
     with pytest.raises(errors.InvalidParameterError) as caught:
         Client("MA123" if source == "argument" else None)
     assert (caught.value.field, caught.value.rule) == ("auth_id", "pattern")
@@ -161,7 +156,7 @@ def test_a_malformed_auth_id_of_the_client_is_refused_when_the_client_is_made(
 def test_callback_url_pattern_is_a_prefix_not_a_full_match() -> None:
     # The spec writes `^https?://` (JSON Schema patterns search); a full match would reject it.
     body = SendDigitsRequest(digits="0", callback_url="https://example.com/dtmf-sent")
-    assert send_digits.sync(CALL, client=client(accept), body=body).api_id == ACCEPTED["api_id"]
+    assert send_digits.sync(CALL, client=client_on(accept), body=body).api_id == ACCEPTED["api_id"]
     exc = rejected(digits="0", callback_url="ftp://example.com/")
     assert (exc.field, exc.rule) == ("callback_url", "pattern")
 
@@ -174,20 +169,15 @@ def test_validation_error_is_a_value_error_and_a_plivo_error() -> None:
 
 def test_detailed_functions_validate_too() -> None:
     with pytest.raises(errors.InvalidParameterError):
-        send_digits.sync_detailed(CALL, client=client(), body=SendDigitsRequest(digits="1\n"))
+        send_digits.sync_detailed(
+            CALL, client=client_on(must_not_send), body=SendDigitsRequest(digits="1\n")
+        )
 
 
 def test_raw_request_is_authenticated_but_not_validated() -> None:
     # client.request() is the escape hatch for deliberately invalid requests (contract tests).
-    seen: list[httpx.Request] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(400, json={"api_id": ACCEPTED["api_id"], "error": "bad digits"})
-
-    answer = client(record).request(
-        "POST", f"/v1/Account/{AUTH_ID}/Call/{CALL}/DTMF/", json={"digits": "1\n"}
-    )
+    seen, transport = recorder(400, {"api_id": ACCEPTED["api_id"], "error": "bad digits"})
+    answer = client_on(transport).request("POST", CALL_DTMF_PATH, json={"digits": "1\n"})
     assert answer.status_code == 400
     assert json.loads(seen[0].content) == {"digits": "1\n"}
     assert seen[0].headers["Authorization"].startswith("Basic ")

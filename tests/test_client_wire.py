@@ -6,38 +6,27 @@ an exception class, or an example the client cannot parse, fails here.
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import yaml
 from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import list_live_calls, send_digits
 from plivo_dtmf_client.models import Error, Leg, SendDigitsAccepted, SendDigitsRequest
 
-SPEC = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "openapi" / "plivo-dtmf.yaml").read_text("utf-8")
+from tests.client_support import (
+    ACCEPTED,
+    AUTH_ID,
+    CALL,
+    CALL_DTMF_PATH,
+    DTMF_PATH,
+    SPEC,
+    TOKEN,
+    basic,
+    client_on,
+    recorder,
+    resolve,
 )
-DTMF_PATH = "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"
-AUTH_ID = "MA2025RK4E639VJFZAGV"
-TOKEN = "wire-test-token"
-CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
-ACCEPTED = {"message": "digits sent", "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"}
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def resolve(node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def documented_errors(path: str, method: str) -> list[tuple[int, dict[str, Any]]]:
@@ -50,49 +39,28 @@ def documented_errors(path: str, method: str) -> list[tuple[int, dict[str, Any]]
     return found
 
 
-def client_for(handler: Handler) -> Client:
-    return Client(
-        AUTH_ID,
-        TOKEN,
-        base_url="http://127.0.0.1:4010",
-        httpx_args={"transport": httpx.MockTransport(handler)},
-        max_retries=0,
-    )
-
-
-def recording(status: int, body: object) -> tuple[list[httpx.Request], Handler]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(status, json=body)
-
-    return seen, handler
-
-
 def send(client: Client, **body: Any) -> SendDigitsAccepted:
     return send_digits.sync(CALL, client=client, body=SendDigitsRequest(**body))
 
 
 def test_send_digits_posts_to_the_dtmf_path_with_its_trailing_slash() -> None:
-    seen, handler = recording(202, ACCEPTED)
-    send(client_for(handler), digits="8743#")
+    seen, transport = recorder()
+    send(client_on(transport), digits="8743#")
     (request,) = seen
     assert request.method == "POST"
-    assert request.url.path == DTMF_PATH.format(auth_id=AUTH_ID, call_uuid=CALL)
+    assert request.url.path == CALL_DTMF_PATH
     assert request.url.path.endswith("/DTMF/")
 
 
 def test_send_digits_authenticates_with_http_basic() -> None:
-    seen, handler = recording(202, ACCEPTED)
-    send(client_for(handler), digits="8743#")
-    expected = base64.b64encode(f"{AUTH_ID}:{TOKEN}".encode()).decode()
-    assert seen[0].headers["Authorization"] == f"Basic {expected}"
+    seen, transport = recorder()
+    send(client_on(transport), digits="8743#")
+    assert seen[0].headers["Authorization"] == basic(AUTH_ID, TOKEN)
 
 
 def test_send_digits_sends_json_with_the_default_leg() -> None:
-    seen, handler = recording(202, ACCEPTED)
-    send(client_for(handler), digits="8743#")
+    seen, transport = recorder()
+    send(client_on(transport), digits="8743#")
     assert seen[0].headers["Content-Type"] == "application/json"
     body = json.loads(seen[0].content)
     assert body["digits"] == "8743#"
@@ -100,14 +68,14 @@ def test_send_digits_sends_json_with_the_default_leg() -> None:
 
 
 def test_send_digits_sends_bleg_when_asked() -> None:
-    seen, handler = recording(202, ACCEPTED)
-    send(client_for(handler), digits="1w2W3", leg=Leg.BLEG)
+    seen, transport = recorder()
+    send(client_on(transport), digits="1w2W3", leg=Leg.BLEG)
     assert json.loads(seen[0].content)["leg"] == "bleg"
 
 
 def test_send_digits_parses_the_202_into_its_model() -> None:
-    _, handler = recording(202, ACCEPTED)
-    sent = send(client_for(handler), digits="0")
+    _, transport = recorder()
+    sent = send(client_on(transport), digits="0")
     assert isinstance(sent, SendDigitsAccepted)
     assert (sent.message, sent.api_id) == (ACCEPTED["message"], ACCEPTED["api_id"])
 
@@ -116,9 +84,9 @@ def test_send_digits_parses_the_202_into_its_model() -> None:
 def test_each_documented_error_status_raises_its_own_exception(
     status: int, example: dict[str, str]
 ) -> None:
-    _, handler = recording(status, example)
+    _, transport = recorder(status, example)
     with pytest.raises(errors.APIStatusError) as caught:
-        send(client_for(handler), digits="1")
+        send(client_on(transport), digits="1")
     exc = caught.value
     assert type(exc) is errors.STATUS_ERRORS[status]
     assert type(exc) is not errors.UnexpectedStatusError
@@ -131,9 +99,9 @@ def test_each_documented_error_status_raises_its_own_exception(
 def test_detailed_parses_each_documented_error_status_into_the_error_model(
     status: int, example: dict[str, str]
 ) -> None:
-    _, handler = recording(status, example)
+    _, transport = recorder(status, example)
     response = send_digits.sync_detailed(
-        CALL, client=client_for(handler), body=SendDigitsRequest(digits="1")
+        CALL, client=client_on(transport), body=SendDigitsRequest(digits="1")
     )
     assert response.status_code == status
     assert isinstance(response.parsed, Error)
@@ -165,8 +133,8 @@ def test_500_belongs_to_the_5xx_family() -> None:
 
 def test_list_live_calls_asks_for_live_calls_of_the_clients_account() -> None:
     calls = {"api_id": ACCEPTED["api_id"], "calls": [CALL]}
-    seen, handler = recording(200, calls)
-    live = list_live_calls.sync(client=client_for(handler))
+    seen, transport = recorder(200, calls)
+    live = list_live_calls.sync(client=client_on(transport))
     assert live.calls == [CALL]
     assert seen[0].method == "GET"
     assert seen[0].url.path == f"/v1/Account/{AUTH_ID}/Call/"
@@ -177,6 +145,6 @@ def test_list_live_calls_asks_for_live_calls_of_the_clients_account() -> None:
     ("status", "example"), documented_errors("/v1/Account/{auth_id}/Call/", "get")
 )
 def test_list_live_calls_raises_each_documented_error(status: int, example: dict[str, str]) -> None:
-    _, handler = recording(status, example)
+    _, transport = recorder(status, example)
     with pytest.raises(errors.STATUS_ERRORS[status]):
-        list_live_calls.sync(client=client_for(handler))
+        list_live_calls.sync(client=client_on(transport))

@@ -7,29 +7,18 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
 import pytest
-import yaml
 from openapi_spec_validator import validate
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "plivo-dtmf.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+from tests.client_support import CALL, DTMF_PATH, SPEC, SPEC_PATH, resolve
+
 COMPONENTS = SPEC["components"]
-SEND = SPEC["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]
+SEND = SPEC["paths"][DTMF_PATH]["post"]
 LIST = SPEC["paths"]["/v1/Account/{auth_id}/Call/"]["get"]
-
-
-def resolve(node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def with_components(schema: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +178,8 @@ def test_leg_is_aleg_or_bleg_defaulting_to_aleg() -> None:
 
 def test_unknown_body_fields_are_allowed_as_the_python_and_java_sdks_send_them() -> None:
     body = SEND["requestBody"]["content"]["application/json"]["schema"]
-    python_sdk = {"call_uuid": "eba53b9e-8fbd-45c1-9444-696d2172fbc8", "digits": "1", "leg": "bleg"}
-    java_sdk = {"digits": "1", "id": "eba53b9e-8fbd-45c1-9444-696d2172fbc8", "leg": "bleg"}
+    python_sdk = {"call_uuid": CALL, "digits": "1", "leg": "bleg"}
+    java_sdk = {"digits": "1", "id": CALL, "leg": "bleg"}
     assert rust_validator(body).is_valid(python_sdk)
     assert rust_validator(body).is_valid(java_sdk)
 
