@@ -227,6 +227,14 @@ async def test_control_api_is_an_unknown_path_to_peers_not_on_loopback(app: Mock
     assert digits.status_code == 202, "Plivo's API stays open to any peer"
 
 
+async def test_a_path_a_loopback_peer_used_stays_unknown_to_other_peers(app: MockApp) -> None:
+    # The mock remembers which route a path addresses; who asks is checked every time.
+    async with peer(app, "127.0.0.1") as local, peer(app, "192.0.2.10") as remote:
+        assert (await local.get("/__mock__/calls")).status_code == 200
+        assert (await remote.get("/__mock__/calls")).status_code == 404
+        assert (await local.get("/__mock__/calls")).status_code == 200
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
 async def test_control_api_answers_every_loopback_address(app: MockApp, host: str) -> None:
     async with peer(app, host) as local:

@@ -61,6 +61,19 @@ async def test_api_ids_are_distinct_version_1_uuids(client: httpx.AsyncClient) -
     assert all(uuid.UUID(api_id).version == 1 for api_id in ids)
 
 
+def test_api_ids_carry_the_current_time_and_strictly_increase() -> None:
+    import time
+    import uuid
+
+    from plivo_mock.asgi import new_api_id
+
+    before = time.time_ns() // 100 + 0x01B21DD213814000  # 100-ns intervals since 1582
+    stamps = [uuid.UUID(new_api_id()).time for _ in range(1000)]
+    after = time.time_ns() // 100 + 0x01B21DD213814000 + len(stamps)
+    assert stamps == sorted(set(stamps))  # strictly increasing
+    assert before <= stamps[0] and stamps[-1] <= after
+
+
 async def test_encoded_slashes_are_data_not_separators(client: httpx.AsyncClient) -> None:
     """`%2F` is data (RFC 3986 2.2): spelling the route with it reaches nothing."""
     path = f"/v1/Account/MAMOCKDTMF0000000001/Call/{BRIDGED_CALL_UUID}%2FDTMF%2F"

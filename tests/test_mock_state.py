@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from plivo_mock.app import MockApp
 from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID, Account, MockConfig
+from plivo_mock.state import Event
 from plivo_mock.testing import dtmf_path
 
 pytestmark = pytest.mark.anyio
@@ -34,6 +36,15 @@ async def test_event_records_digits_leg_time_api_id(client: httpx.AsyncClient) -
     assert event["api_id"] == answer.json()["api_id"]
     assert datetime.fromisoformat(event["time"]).tzinfo is not None
     assert event["unknown_fields"] == {} and event["callback"] is None
+
+
+def test_an_event_holds_no_empty_dict_and_shares_its_leg_string() -> None:
+    # A million events may be kept (issue 6): each byte of an event counts a million times.
+    leg = "".join(["b", "leg"])  # a fresh string, as the JSON parser makes one
+    event = Event.accepted("1", leg, 0.0, "api-id", {})
+    assert event.unknown_fields is None
+    assert event.to_json()["unknown_fields"] == {}
+    assert event.leg is sys.intern("bleg")
 
 
 async def test_bleg_on_bridged_call_is_recorded_as_bleg(client: httpx.AsyncClient) -> None:

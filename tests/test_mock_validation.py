@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 from plivo_mock.app import MockApp
+from plivo_mock.asgi import error_body, json_bytes
 from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID
 from plivo_mock.testing import dtmf_path
 
@@ -34,6 +35,14 @@ async def events(client: httpx.AsyncClient, call_uuid: str = UNBRIDGED_CALL_UUID
     found = answer.json()["events"]
     assert isinstance(found, list)
     return found
+
+
+@pytest.mark.parametrize(
+    "message", ["", 'a "quoted" \\ path', "control \x00\x1f\n\t", "non-ASCII é ✓ \u2028 😀"]
+)
+def test_error_body_is_byte_for_byte_the_json_encoding_of_the_error(message: str) -> None:
+    expected = json_bytes({"api_id": "07abfd94-58c0-11e1-86da-adf28403fe48", "error": message})
+    assert error_body("07abfd94-58c0-11e1-86da-adf28403fe48", message) == expected
 
 
 async def test_valid_digits_are_202_digits_sent(client: httpx.AsyncClient) -> None:

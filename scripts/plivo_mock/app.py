@@ -41,6 +41,7 @@ from .asgi import (
     Request,
     Scope,
     Send,
+    error_body,
     is_identity_coding,
     is_json_media_type,
     is_loopback_peer,
@@ -71,6 +72,8 @@ _HTTP_VERSIONS = frozenset({"1.0", "1.1"})
 _CLOSE: tuple[Header, ...] = ((b"connection", b"close"),)
 # Headers the mock reads that a request may carry once only (x-decisions.request-limits).
 _SINGLETONS = {b"authorization": "Authorization", b"content-type": "Content-Type"}
+# Paths kept matched; each is at most the target limit (8 KiB), so at most 2 MiB.
+_MATCHED_MAX = 256
 
 
 class MockApp:
@@ -104,6 +107,9 @@ class MockApp:
         )
         self.callbacks = CallbackSender(config.callback_hosts, config.callback_timeout_s)
         self._body_deadlines = BodyDeadlines(config.body_timeout_s)
+        # Paths as sent and the route each addresses: a client sends to the same few (one
+        # call's DTMF URL) again and again. Bounded, like the values seen valid (spec.Param).
+        self._matched: dict[str, tuple[Route, dict[str, str], bool]] = {}
 
     def _check_handlers(self) -> None:
         documented = {
@@ -163,7 +169,7 @@ class MockApp:
         try:
             reply = await self._handle(scope, receive, api_id)
         except ApiError as exc:
-            reply = Reply(exc.status, {"api_id": api_id, "error": exc.message}, exc.headers)
+            reply = Reply(exc.status, error_body(api_id, exc.message), exc.headers)
         except ClientGone:
             if logged:
                 self._log(scope, 499, started, api_id)
@@ -171,8 +177,7 @@ class MockApp:
         except Exception:
             logger.exception("unhandled error, api_id=%s", api_id)
             reply = Reply(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                {"api_id": api_id, "error": "internal server error"},
+                HTTPStatus.INTERNAL_SERVER_ERROR, error_body(api_id, "internal server error")
             )
         # Logged before the answer leaves: once a client has its answer, the line exists.
         if logged:
@@ -198,7 +203,23 @@ class MockApp:
 
     def _match(self, raw_path: str, client: Any) -> tuple[Route, dict[str, str], bool] | None:
         """The route the path as sent addresses as this peer sees it, its parameters, and
-        whether it is one of Plivo's operations.
+        whether it is one of Plivo's operations."""
+        found = self._matched.get(raw_path)
+        if found is None:
+            found = self._route_of(raw_path)
+            if found is None:
+                return None
+            if len(self._matched) >= _MATCHED_MAX:
+                self._matched.clear()
+            self._matched[raw_path] = found
+        route, params, plivo = found
+        # The control API does not exist for peers that may not use it.
+        if plivo or not self.config.control_loopback_only or is_loopback_peer(client):
+            return route, dict(params), plivo
+        return None
+
+    def _route_of(self, raw_path: str) -> tuple[Route, dict[str, str], bool] | None:
+        """The route a path as sent addresses, its parameters, and whether it is Plivo's.
 
         The path is split on "/" before each segment is percent-decoded: `%2F` is data.
         """
@@ -212,10 +233,7 @@ class MockApp:
             else:
                 params = route.match_segments(segments)
             if params is not None:
-                # The control API does not exist for peers that may not use it.
-                if plivo or not self.config.control_loopback_only or is_loopback_peer(client):
-                    return route, params, plivo
-                return None
+                return route, params, plivo
         return None
 
     def _raw_path(self, scope: Scope) -> str:
@@ -346,8 +364,9 @@ class MockApp:
                         HTTPStatus.BAD_REQUEST, f"{param.name}: required query parameter missing"
                     )
                 continue
-            problems = schemas.errors(param.validator, given[param.name], where=param.name)
-            if problems:
+            value = given[param.name]
+            if not param.is_valid(value):
+                problems = schemas.errors(param.validator, value, where=param.name)
                 raise ApiError(HTTPStatus.BAD_REQUEST, "; ".join(problems))
         return given
 

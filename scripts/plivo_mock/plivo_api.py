@@ -77,13 +77,7 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
         if app.state.find(request.owner, call_uuid) is None:
             raise ApiError(HTTPStatus.NOT_FOUND, CALL_NOT_FOUND)
 
-    event = Event(
-        digits=body["digits"],
-        leg=leg,
-        time=time.time(),
-        api_id=request.api_id,
-        unknown_fields=request.unknown_fields,
-    )
+    event = Event.accepted(body["digits"], leg, time.time(), request.api_id, request.unknown_fields)
     if callback_url is not None:
         outcome = CallbackOutcome(url=callback_url, method=body["callback_method"])
         event.callback = outcome

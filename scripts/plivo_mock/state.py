@@ -8,6 +8,7 @@ application drives one app from several threads.
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections import deque
@@ -40,14 +41,25 @@ class CallbackOutcome:
 
 @dataclass(slots=True)
 class Event:
-    """One accepted (202) DTMF request."""
+    """One accepted (202) DTMF request.
+
+    A million of them may be kept (issue 6), so each holds as little as it can: slots, no
+    empty dict for the usual request without unknown fields, and `leg` interned (a few
+    values, each otherwise a fresh string from the JSON parser).
+    """
 
     digits: str
     leg: str
     time: float  # seconds since the epoch; formatted (ISO 8601, UTC) only when read
     api_id: str
-    unknown_fields: dict[str, Any]
+    unknown_fields: dict[str, Any] | None  # None: there were none (read as {})
     callback: CallbackOutcome | None = None
+
+    @classmethod
+    def accepted(
+        cls, digits: str, leg: str, at: float, api_id: str, unknown_fields: dict[str, Any]
+    ) -> Event:
+        return cls(digits, sys.intern(leg), at, api_id, unknown_fields or None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,7 +69,7 @@ class Event:
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "api_id": self.api_id,
-            "unknown_fields": self.unknown_fields,
+            "unknown_fields": {} if self.unknown_fields is None else self.unknown_fields,
             "callback": None if self.callback is None else self.callback.to_json(),
         }
 
