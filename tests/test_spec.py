@@ -256,3 +256,15 @@ def test_every_open_point_of_the_facts_file_is_decided() -> None:
         "unknown-fields",
     }
     assert open_points <= decided
+
+
+def test_machine_readable_limits_match_the_decisions_that_state_them() -> None:
+    """The mock and the contract suite read `x-limits`; the prose must say the same numbers."""
+    limits = SPEC["info"]["x-limits"]
+    decisions = SPEC["info"]["x-decisions"]
+    assert f"over {limits['body-bytes']} bytes" in decisions["body-limit"]
+    assert f"limited to {limits['target-bytes']} bytes" in decisions["request-limits"]
+    assert f"within {limits['body-timeout-seconds']} seconds" in decisions["request-limits"]
+    rate = f"{limits['rate-limit-requests']} requests per {limits['rate-limit-seconds']} seconds"
+    assert rate in decisions["rate-limit"]
+    assert limits["header-bytes"] == limits["target-bytes"]  # "each ... limited to" one figure

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 _OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+_SPEC_PATH = _OPENAPI_DIR / "plivo-dtmf.yaml"
+# The spec's `info.x-limits`: the numbers of its body-limit, request-limits and rate-limit
+# decisions, so that the defaults below are read, never retyped.
+_LIMITS: dict[str, Any] = yaml.safe_load(_SPEC_PATH.read_text(encoding="utf-8"))["info"]["x-limits"]
 
 EMBEDDED_AUTH_ID = "MAMOCKDTMF0000000001"
 # A published, mock-only credential: printed at start-up so that anyone can use it.
@@ -20,17 +26,17 @@ EMBEDDED_AUTH_TOKEN = "mock-token-0001"  # noqa: S105
 BRIDGED_CALL_UUID = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
 UNBRIDGED_CALL_UUID = "a1b2c3d4-0000-4000-8000-000000000001"
 
-# x-decisions.body-limit in the spec: larger bodies are answered 413 before parsing.
-BODY_LIMIT_BYTES = 8192
+# x-decisions.body-limit: larger bodies are answered 413 before parsing.
+BODY_LIMIT_BYTES = int(_LIMITS["body-bytes"])
 # x-decisions.request-limits: the request target (path and query) and each header (name and
 # value) are limited to this many bytes; over it, a 400.
-TARGET_LIMIT_BYTES = 8192
-HEADER_LIMIT_BYTES = 8192
+TARGET_LIMIT_BYTES = int(_LIMITS["target-bytes"])
+HEADER_LIMIT_BYTES = int(_LIMITS["header-bytes"])
 # The decision names no count; a hundred header fields is far more than any client sends.
 HEADER_COUNT_LIMIT = 100
 # x-decisions.request-limits: a body not fully arrived this long after the mock starts
 # reading it is a 400 (a client that stalls would otherwise hold a task forever).
-BODY_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = float(_LIMITS["body-timeout-seconds"])
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -62,8 +68,8 @@ class MockConfig:
     seed_file: Path | None = None
     strict: bool = False
     # Requests per account per window; None switches the limit off.
-    rate_limit: int | None = 300
-    rate_window_s: float = 5.0
+    rate_limit: int | None = int(_LIMITS["rate-limit-requests"])
+    rate_window_s: float = float(_LIMITS["rate-limit-seconds"])
     max_events_per_call: int = 1000
     max_calls_per_account: int = 1000
     body_limit: int = BODY_LIMIT_BYTES
@@ -77,7 +83,7 @@ class MockConfig:
     callback_hosts: frozenset[str] = LOOPBACK_HOSTS
     callback_timeout_s: float = 5.0
     access_log: bool = True
-    spec_path: Path = _OPENAPI_DIR / "plivo-dtmf.yaml"
+    spec_path: Path = _SPEC_PATH
     control_spec_path: Path = _OPENAPI_DIR / "mock-control.yaml"
     # Injected by tests to move time without sleeping (rate-limit windows).
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)

@@ -225,26 +225,20 @@ class Spec:
     def max_digits(self) -> int:
         return int(self.schema_at("components/schemas/Digits")["maxLength"])
 
-    def _decision(self, name: str) -> str:
-        decisions = self.document.get("info", {}).get("x-decisions", {})
-        if name not in decisions:
-            raise SpecError(f"info.x-decisions has no {name}")
-        return str(decisions[name])
+    def _limit(self, name: str) -> int:
+        limits = self.document.get("info", {}).get("x-limits", {})
+        if not isinstance(limits.get(name), int):
+            raise SpecError(f"info.x-limits has no whole number {name}")
+        return int(limits[name])
 
     @property
     def rate_limit(self) -> tuple[int, int]:
         """(requests, seconds) of the documented per-account rate limit."""
-        found = re.search(r"(\d+) requests per (\d+) seconds", self._decision("rate-limit"))
-        if found is None:
-            raise SpecError("info.x-decisions.rate-limit names no 'N requests per S seconds'")
-        return int(found[1]), int(found[2])
+        return self._limit("rate-limit-requests"), self._limit("rate-limit-seconds")
 
     @property
     def body_limit(self) -> int:
-        found = re.search(r"over (\d+) bytes", self._decision("body-limit"))
-        if found is None:
-            raise SpecError("info.x-decisions.body-limit names no 'over N bytes'")
-        return int(found[1])
+        return self._limit("body-bytes")
 
 
 @functools.cache
