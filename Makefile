@@ -39,8 +39,8 @@ lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enf
 	$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC) openapi/mock-control.yaml
 
 lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/.
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests openapi
+	$(BIN)/ruff format --check scripts tests openapi
 	$(BIN)/mypy
 	cd generated && ../$(BIN)/mypy --strict --cache-dir ../.mypy_cache plivo_dtmf_client
 

@@ -19,6 +19,7 @@ from typing import Any, Self
 import httpx
 
 from . import errors
+from ._asyncio import AsyncioTransport
 from ._spec import DEFAULT_BASE_URL, check_parameter
 
 AUTH_ID_ENV = "PLIVO_AUTH_ID"
@@ -100,8 +101,9 @@ class Client:
             delay shortened by up to 25 % at random (jitter).
         headers: extra headers sent with every request.
         verify_ssl, follow_redirects, httpx_args: how to reach the server. Requests go
-            straight to an httpx.HTTPTransport (AsyncHTTPTransport) that this client owns,
-            built with verify_ssl and the httpx_args in DIRECT_HTTPX_ARGS (e.g.
+            straight to a transport this client owns: an httpx.HTTPTransport, or for asyncio
+            an AsyncioTransport (HTTP/1.1 over h11, see _asyncio.py; httpx's own under trio
+            or with http2=True), built with verify_ssl and the httpx_args in DIRECT_HTTPX_ARGS (e.g.
             httpx_args={"transport": httpx.MockTransport(...)} or {"limits": ...}). Any other
             httpx_args key, follow_redirects=True, proxy variables in the environment (with
             trust_env on) or set_httpx_client() send every request through an httpx.Client
@@ -388,7 +390,7 @@ class Client:
         if connections.async_transport is None:
             args = dict(self._httpx_args)
             given = args.pop("transport", None)
-            connections.async_transport = given or httpx.AsyncHTTPTransport(verify=self._verify_ssl, **args)
+            connections.async_transport = given or AsyncioTransport(verify=self._verify_ssl, **args)
         return connections.async_transport
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
