@@ -340,6 +340,113 @@ def test_cancelled_send_frees_its_connection_slot(
     assert server.connections == 2  # the cancelled exchange's connection was not reused
 
 
+def test_requests_queue_for_a_slot_under_a_second_event_loop(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    server = scripted(keep_answering)
+    limits = httpx.Limits(max_connections=1)
+    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+
+    async def two_at_once() -> tuple[SendDigitsAccepted, SendDigitsAccepted]:
+        return await asyncio.gather(asend(client), asend(client))
+
+    assert len(asyncio.run(two_at_once())) == 2
+    assert len(asyncio.run(two_at_once())) == 2  # the queue is not tied to the first loop
+    asyncio.run(client.aclose())
+
+
+def test_idle_connections_to_one_server_do_not_crowd_out_another(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    first, second = scripted(keep_answering), scripted(keep_answering)
+    limits = httpx.Limits(max_keepalive_connections=2)
+    client = on(first.url, httpx_args={"trust_env": False, "limits": limits})
+
+    async def main() -> None:
+        async with client:
+            http = client.get_async_httpx_client()
+            await asyncio.gather(*(http.post("/a") for _ in range(3)))
+            for _ in range(5):
+                assert (await http.post(f"{second.url}/b")).status_code == 202
+
+    asyncio.run(main())
+    assert first.connections == 3
+    assert second.connections == 1  # the oldest idle ones made room, not the newest
+
+
+def test_idle_connections_count_toward_max_connections(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    first_closed = threading.Event()
+
+    def answer_then_note_the_close(conn: socket.socket, index: int) -> None:
+        keep_answering(conn, index)
+        first_closed.set()
+
+    first, second = scripted(answer_then_note_the_close), scripted(keep_answering)
+    limits = httpx.Limits(max_connections=1)
+    client = on(first.url, httpx_args={"trust_env": False, "limits": limits})
+
+    async def main() -> None:
+        async with client:
+            http = client.get_async_httpx_client()
+            assert (await http.post("/a")).status_code == 202
+            assert not first_closed.is_set()  # kept alive while it was the only one
+            assert (await http.post(f"{second.url}/b")).status_code == 202
+            await wait_for(first_closed)  # closed to stay within one connection
+
+    asyncio.run(main())
+
+
+def test_bytes_past_an_answer_are_never_read_as_the_next_answer(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    def two_answers_to_one_request(conn: socket.socket, index: int) -> None:
+        while read_request(conn) is not None:
+            stale = b"HTTP/1.1 202 Accepted\r\nContent-Length: 5\r\n\r\nSTALE"
+            conn.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 5\r\n\r\nfresh" + stale)
+
+    server = scripted(two_answers_to_one_request)
+    client = on(server.url)
+
+    async def main() -> list[bytes]:
+        async with client:
+            http = client.get_async_httpx_client()
+            return [(await http.post("/")).content for _ in range(2)]
+
+    assert asyncio.run(main()) == [b"fresh", b"fresh"]
+    assert server.connections == 2
+
+
+def test_aclose_ends_requests_in_flight_and_refuses_the_waiting_ones(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    holding = threading.Event()
+
+    def hold(conn: socket.socket, index: int) -> None:
+        read_request(conn)
+        holding.set()
+        server.release.wait(DEADLINE)
+
+    server = scripted(hold)
+    limits = httpx.Limits(max_connections=1)
+    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+
+    async def main() -> tuple[BaseException | SendDigitsAccepted, ...]:
+        in_flight = asyncio.create_task(asend(client))
+        await wait_for(holding)
+        waiting = asyncio.create_task(asend(client))
+        await asyncio.sleep(0)  # let it queue for the one slot
+        await client.aclose()
+        return tuple(await asyncio.gather(in_flight, waiting, return_exceptions=True))
+
+    ended, refused = asyncio.run(main())
+    assert isinstance(ended, errors.APIConnectionError)
+    assert isinstance(refused, RuntimeError)
+    assert "closed" in str(refused)
+    assert server.connections == 1
+
+
 def test_a_client_outlives_its_event_loop(scripted: Callable[[Script], ScriptedServer]) -> None:
     """As with pytest-asyncio's loop per test: the next loop opens its own connection."""
     server = scripted(keep_answering)
@@ -464,6 +571,37 @@ def test_upload_to_a_server_that_stops_reading_hits_the_write_timeout(
         asyncio.run(main())
 
 
+def test_a_failed_upload_drops_its_unsent_body_at_once(
+    scripted: Callable[[Script], ScriptedServer],
+) -> None:
+    payload = bytes(64 << 20)
+    timed_out, done = threading.Event(), threading.Event()
+    received: list[int] = []
+
+    def read_only_after_the_timeout(conn: socket.socket, index: int) -> None:
+        timed_out.wait(DEADLINE)
+        conn.settimeout(DEADLINE)
+        total = 0
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(1 << 20):
+                total += len(chunk)
+        received.append(total)
+        done.set()
+
+    server = scripted(read_only_after_the_timeout)
+    client = on(server.url, timeout=httpx.Timeout(5.0, write=0.3))
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(httpx.WriteTimeout):
+                await client.get_async_httpx_client().post("/upload", content=payload)
+            timed_out.set()
+
+    asyncio.run(main())
+    assert done.wait(DEADLINE)
+    assert received[0] < len(payload) // 2  # the rest was dropped, never sent
+
+
 def test_large_download_arrives_whole(scripted: Callable[[Script], ScriptedServer]) -> None:
     payload = random.Random(7).randbytes(6 << 20)
 
@@ -498,8 +636,9 @@ def test_a_reader_that_stops_pauses_the_socket_then_gets_everything(
             try:
                 sent += conn.send(payload[sent : sent + (64 << 10)])
             except BlockingIOError:
-                # The kernel's buffers are full: the client has stopped reading the socket
-                # (without that pause it would keep taking the bytes into memory).
+                # The kernel's buffers are full: the client has stopped reading the socket.
+                # (A client without that pause would usually keep taking the bytes into
+                # memory and this would never happen; the resume after it is what is sure.)
                 server_blocked.set()
                 conn.setblocking(True)
                 conn.sendall(payload[sent:])

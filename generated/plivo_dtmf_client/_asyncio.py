@@ -15,12 +15,13 @@ Copied verbatim into the generated package by `make generate` (openapi/generator
 """
 
 import asyncio
+import collections
 import contextlib
 import select
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -67,10 +68,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         self._only_httpx = http2 or not http1
         self._httpx: httpx.AsyncHTTPTransport | None = None
         self._ssl_context: ssl.SSLContext | None = None  # made on the first https request
+        self._max_connections = limits.max_connections
         self._max_idle = limits.max_keepalive_connections
         self._keepalive_expiry = limits.keepalive_expiry
-        self._slots = None if limits.max_connections is None else asyncio.Semaphore(limits.max_connections)
-        self._idle: dict[Origin, list[_Connection]] = {}
+        self._in_use = 0  # slots taken: requests between their start and the end of their answer
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._idle: list[_Connection] = []  # oldest first
+        self._active: set[_Connection] = set()
         self._closed = False
 
     def _fallback(self) -> httpx.AsyncHTTPTransport:
@@ -81,8 +85,6 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._only_httpx or sniffio.current_async_library() != "asyncio":
             return await self._fallback().handle_async_request(request)
-        if self._closed:
-            raise RuntimeError("Cannot send a request, as the transport has been closed.")
         url = request.url
         if url.scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url.scheme}://'.")
@@ -91,11 +93,15 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         await self._take_slot(timeouts.get("pool"), request)
         connection = None
         try:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the transport has been closed.")
             connection = self._idle_connection(origin) or await self._connect(origin, timeouts.get("connect"), request)
+            self._active.add(connection)
             response = await connection.exchange(request, timeouts.get("write"), timeouts.get("read"))
         except BaseException:
             if connection is not None:
-                connection.close()
+                self._active.discard(connection)
+                connection.abort()
             self._give_slot()
             raise
         return httpx.Response(
@@ -108,29 +114,53 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             },
         )
 
+    # A slot per request rather than an asyncio.Semaphore: a semaphore binds itself to the
+    # first event loop that waits on it, and a client may outlive its loop.
+
     async def _take_slot(self, timeout: float | None, request: httpx.Request) -> None:
-        if self._slots is None:
+        if self._max_connections is None:
             return
-        if not self._slots.locked():
-            await self._slots.acquire()  # free: returns at once, no timer needed
+        if self._in_use < self._max_connections and not self._waiting:
+            self._in_use += 1
             return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await self._slots.acquire()
+            await _wait(waiter, timeout)
         except TimeoutError:
             raise httpx.PoolTimeout(f"no free connection within {timeout} s", request=request) from None
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._give_slot()  # handed a slot, then cancelled: pass it on
+            raise
+        finally:
+            if waiter in self._waiting:
+                self._waiting.remove(waiter)
 
     def _give_slot(self) -> None:
-        if self._slots is not None:
-            self._slots.release()
+        if self._max_connections is None:
+            return
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done() and not waiter.get_loop().is_closed():
+                waiter.set_result(None)  # the slot goes straight to the first in line
+                return
+        self._in_use -= 1
 
     def _idle_connection(self, origin: Origin) -> "_Connection | None":
-        idle = self._idle.get(origin)
-        while idle:
-            connection = idle.pop()  # the most recent: the least likely to have been dropped
-            if connection.reusable():
-                return connection
-            connection.close()
+        """The most recently used idle connection to `origin` still fit for use, if any."""
+        idle = self._idle
+        for index in range(len(idle) - 1, -1, -1):
+            connection = idle[index]
+            if connection.origin == origin:
+                del idle[index]
+                if connection.reusable():
+                    return connection
+                connection.close()
+        # A new connection is coming: keep all of them, idle ones included, within the limit.
+        if self._max_connections is not None:
+            while idle and self._in_use + len(idle) > self._max_connections:
+                idle.pop(0).close()
         return None
 
     async def _connect(self, origin: Origin, timeout: float | None, request: httpx.Request) -> "_Connection":
@@ -162,24 +192,30 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
 
     def _release(self, connection: "_Connection") -> None:
         """Take back a connection whose response has ended (read to its end or closed)."""
+        self._active.discard(connection)
         self._give_slot()
         if self._closed or not connection.start_next_cycle():
-            connection.close()
-            return
-        idle = self._idle.setdefault(connection.origin, [])
-        if self._max_idle is not None and sum(map(len, self._idle.values())) >= self._max_idle:
-            connection.close()
+            connection.abort()
             return
         if self._keepalive_expiry is not None:
             connection.expires_at = time.monotonic() + self._keepalive_expiry
+        idle = self._idle
         idle.append(connection)
+        stale = [c for c in idle if not c.reusable()]
+        for dropped in stale:
+            idle.remove(dropped)
+            dropped.close()
+        if self._max_idle is not None:
+            while len(idle) > self._max_idle:
+                idle.pop(0).close()  # the oldest first, whatever its server
 
     async def aclose(self) -> None:
+        """Close every connection, those of requests in flight too (they fail), as httpx does."""
         self._closed = True
-        for idle in self._idle.values():
-            for connection in idle:
-                connection.close()
+        for connection in [*self._idle, *self._active]:
+            connection.abort()
         self._idle.clear()
+        self._active.clear()
         if self._httpx is not None:
             await self._httpx.aclose()
 
@@ -342,19 +378,31 @@ class _Connection:
 
     def start_next_cycle(self) -> bool:
         """Make the connection ready for another request; False if it cannot carry one."""
-        if self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE and not self.transport.is_closing():
+        if (
+            self.h11.our_state is h11.DONE
+            and self.h11.their_state is h11.DONE
+            and not self.h11.trailing_data[0]  # bytes past the answer: not HTTP we can trust
+            and not self.transport.is_closing()
+        ):
             self.h11.start_next_cycle()
             return True
         return False
 
     def close(self) -> None:
-        if self.transport.is_closing():
-            return
+        """Close an idle connection: nothing is left to send, so this is immediate."""
+        self._end(self.transport.close)
+
+    def abort(self) -> None:
+        """Close at once, dropping anything not yet sent (a failed upload's body included)."""
+        self._end(self.transport.abort)
+
+    def _end(self, how: Callable[[], None]) -> None:
         try:
-            self.transport.close()
+            how()
         except RuntimeError:
             # Its event loop is closed (a client used under several asyncio.run calls): the
-            # transport can no longer close itself; at least tell the server it is over.
+            # transport can no longer close itself, and its socket is freed with it when
+            # collected. At least tell the server the connection is over.
             sock = self.transport.get_extra_info("socket")
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -85,7 +85,8 @@ def run(quick: bool) -> list[Table]:
         )
     table.notes.append(
         "CPU µs/call: CPU time (user + system) of the client process over the timed sends, "
-        "divided by the sends; the async ones run on asyncio's default loop."
+        "divided by the sends; the async ones run on asyncio's default loop. trio (a test "
+        "dependency, which httpcore imports whenever present) is hidden from the processes."
     )
 
     def cpu(kind: str) -> float:
