@@ -413,7 +413,7 @@ class MockApp:
         except BadJson as exc:
             raise ApiError(HTTPStatus.BAD_REQUEST, f"body: {exc}") from None
         if not op.body.validator.is_valid(value):
-            problems = op.document.schemas.errors(op.body.validator, value)
+            problems = op.body.errors(op.document.schemas, value)
             raise ApiError(HTTPStatus.BAD_REQUEST, "; ".join(problems))
         if not isinstance(value, dict):
             raise ApiError(HTTPStatus.BAD_REQUEST, "body: must be a JSON object")
