@@ -136,9 +136,34 @@ def keep_answering(conn: socket.socket, index: int) -> None:
         answer(conn)
 
 
-def on(url: str, **options: Any) -> Client:
-    options.setdefault("httpx_args", {"trust_env": False})
+def on(url: str, *, limits: httpx.Limits | None = None, **options: Any) -> Client:
+    args: dict[str, Any] = (
+        {"trust_env": False} if limits is None else {"trust_env": False, "limits": limits}
+    )
+    options.setdefault("httpx_args", args)
     return Client(AUTH_ID, TOKEN, base_url=url, **{"max_retries": 0, **options})
+
+
+ONE_CONNECTION = httpx.Limits(max_connections=1)
+
+
+def holding(
+    scripted: Callable[[Script], ScriptedServer], *, later_ones: Script | None = None
+) -> tuple[ScriptedServer, threading.Event]:
+    """A server that reads the first request and never answers it (until the test ends),
+    setting the event once it has it; later connections go to `later_ones`, else likewise."""
+    got_it = threading.Event()
+
+    def hold(conn: socket.socket, index: int) -> None:
+        if index > 0 and later_ones is not None:
+            later_ones(conn, index)
+            return
+        read_request(conn)
+        got_it.set()
+        server.release.wait(DEADLINE)
+
+    server = scripted(hold)
+    return server, got_it
 
 
 async def asend(client: Client) -> SendDigitsAccepted:
@@ -261,7 +286,7 @@ def test_limits_that_keep_nothing_open_a_connection_per_send(
     scripted: Callable[[Script], ScriptedServer], limits: httpx.Limits
 ) -> None:
     server = scripted(keep_answering)
-    run_sends(on(server.url, httpx_args={"trust_env": False, "limits": limits}), 3)
+    run_sends(on(server.url, limits=limits), 3)
     assert server.connections == 3
 
 
@@ -269,8 +294,7 @@ def test_concurrent_sends_share_at_most_max_connections(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
     server = scripted(keep_answering)
-    limits = httpx.Limits(max_connections=3)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    client = on(server.url, limits=httpx.Limits(max_connections=3))
 
     async def main() -> list[SendDigitsAccepted]:
         async with client:
@@ -283,21 +307,13 @@ def test_concurrent_sends_share_at_most_max_connections(
 def test_pool_timeout_when_every_connection_is_busy(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
-    holding = threading.Event()
-
-    def hold(conn: socket.socket, index: int) -> None:
-        read_request(conn)
-        holding.set()
-        server.release.wait(DEADLINE)
-
-    server = scripted(hold)
-    limits = httpx.Limits(max_connections=1)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    server, held = holding(scripted)
+    client = on(server.url, limits=ONE_CONNECTION)
 
     async def main() -> None:
         async with client:
             first = asyncio.create_task(asend(client))
-            await wait_for(holding)
+            await wait_for(held)
             second = client.with_options(timeout=httpx.Timeout(5.0, pool=0.2))
             with pytest.raises(errors.APITimeoutError) as caught:
                 await asend(second)
@@ -313,24 +329,13 @@ def test_pool_timeout_when_every_connection_is_busy(
 def test_cancelled_send_frees_its_connection_slot(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
-    holding = threading.Event()
-
-    def hold_the_first(conn: socket.socket, index: int) -> None:
-        if index == 0:
-            read_request(conn)
-            holding.set()
-            server.release.wait(DEADLINE)
-        else:
-            keep_answering(conn, index)
-
-    server = scripted(hold_the_first)
-    limits = httpx.Limits(max_connections=1)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    server, held = holding(scripted, later_ones=keep_answering)
+    client = on(server.url, limits=ONE_CONNECTION)
 
     async def main() -> SendDigitsAccepted:
         async with client:
             first = asyncio.create_task(asend(client))
-            await wait_for(holding)
+            await wait_for(held)
             first.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await first
@@ -344,8 +349,7 @@ def test_requests_queue_for_a_slot_under_a_second_event_loop(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
     server = scripted(keep_answering)
-    limits = httpx.Limits(max_connections=1)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    client = on(server.url, limits=ONE_CONNECTION)
 
     async def two_at_once() -> tuple[SendDigitsAccepted, SendDigitsAccepted]:
         return await asyncio.gather(asend(client), asend(client))
@@ -359,8 +363,7 @@ def test_idle_connections_to_one_server_do_not_crowd_out_another(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
     first, second = scripted(keep_answering), scripted(keep_answering)
-    limits = httpx.Limits(max_keepalive_connections=2)
-    client = on(first.url, httpx_args={"trust_env": False, "limits": limits})
+    client = on(first.url, limits=httpx.Limits(max_keepalive_connections=2))
 
     async def main() -> None:
         async with client:
@@ -384,8 +387,7 @@ def test_idle_connections_count_toward_max_connections(
         first_closed.set()
 
     first, second = scripted(answer_then_note_the_close), scripted(keep_answering)
-    limits = httpx.Limits(max_connections=1)
-    client = on(first.url, httpx_args={"trust_env": False, "limits": limits})
+    client = on(first.url, limits=httpx.Limits(max_connections=1))
 
     async def main() -> None:
         async with client:
@@ -421,20 +423,12 @@ def test_bytes_past_an_answer_are_never_read_as_the_next_answer(
 def test_aclose_ends_requests_in_flight_and_refuses_the_waiting_ones(
     scripted: Callable[[Script], ScriptedServer],
 ) -> None:
-    holding = threading.Event()
-
-    def hold(conn: socket.socket, index: int) -> None:
-        read_request(conn)
-        holding.set()
-        server.release.wait(DEADLINE)
-
-    server = scripted(hold)
-    limits = httpx.Limits(max_connections=1)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    server, held = holding(scripted)
+    client = on(server.url, limits=ONE_CONNECTION)
 
     async def main() -> tuple[BaseException | SendDigitsAccepted, ...]:
         in_flight = asyncio.create_task(asend(client))
-        await wait_for(holding)
+        await wait_for(held)
         waiting = asyncio.create_task(asend(client))
         await asyncio.sleep(0)  # let it queue for the one slot
         await client.aclose()
@@ -683,8 +677,7 @@ def test_stream_left_early_frees_its_connection(
             answer(conn, bytes(4 << 20))
 
     server = scripted(big_answer)
-    limits = httpx.Limits(max_connections=1)
-    client = on(server.url, httpx_args={"trust_env": False, "limits": limits})
+    client = on(server.url, limits=ONE_CONNECTION)
 
     async def main() -> int:
         async with client:
