@@ -348,3 +348,16 @@ def test_with_options_timeout_fires_on_the_direct_path(silent_server: socket.soc
     client = on(silent_server, max_retries=0)  # 5 s by default
     with pytest.raises(errors.APITimeoutError):
         send(client.with_options(timeout=0.2))
+
+
+def test_requests_to_many_calls_each_go_to_their_own_url() -> None:
+    """Parsed URLs are kept for reuse, a bounded number of them: none is ever mixed up."""
+    seen, transport = recorder()
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
+    )
+    calls = [f"{CALL[:-4]}{n:04x}" for n in range(300)]
+    for call in [*calls, calls[0], calls[-1]]:
+        send_digits.sync(call, client=client, body=SendDigitsRequest(digits="1"))
+    assert [r.url.path.split("/")[5] for r in seen] == [*calls, calls[0], calls[-1]]
+    assert len(client._connections.urls) <= 256
