@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from plivo_mock.app import MockApp, create_app
 from plivo_mock.asgi import error_body, json_bytes
 from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID, MockConfig
-from plivo_mock.spec import Body, SchemaSet
+from plivo_mock.fast_errors import compile_fast_errors
+from plivo_mock.spec import Body, SchemaSet, word
 from plivo_mock.testing import dtmf_path
 
 pytestmark = pytest.mark.anyio
@@ -249,6 +250,7 @@ SAMPLES = [
     *("", "0", "12x", "1\n", "١٢٣", "123@50", "9@1000", "w#*ABCD", "1" * 128, "1" * 129),
     *("aleg", "bleg", "both", "ALEG", "GET", "POST", "get", "x" * 400, 'é"\\\t\x1f'),
     *("https://example.com/cb", "http://127.0.0.1/x", "ftp://x", "nope", "x y", "http://"),
+    *("http://" + "a" * 2041, "http://" + "a" * 2042, "😀" * 3, "e\u0301", "\u2028\x7f\x00"),
 ]
 STRINGS = st.one_of(st.sampled_from(SAMPLES), st.text(max_size=40))
 FIELDS = ["digits", "leg", "callback_url", "callback_method", "unknown_field"]
@@ -314,3 +316,32 @@ def test_a_body_with_other_than_string_fields_is_left_to_jsonschema_rs() -> None
     bodies = [op.body for op in control.operations if op.body is not None]
     assert bodies
     assert all(body.fast_errors is None for body in bodies)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"enum": ["a", "b", "c", "d"]},  # jsonschema-rs writes "or 2 other candidates"
+        {"enum": ["a", 1]},
+        {"maxLength": 2.0},  # written "2" by jsonschema-rs
+        {"$id": "https://example.com/x", "pattern": "^a"},
+        {"type": "integer"},
+        {"type": "object", "properties": {"y": {"type": "string"}}},
+    ],
+)
+def test_schemas_fast_errors_cannot_word_are_left_to_jsonschema_rs(
+    tmp_path: Path, field: dict[str, object]
+) -> None:
+    document = tmp_path / "doc.yaml"
+    schema = {"type": "object", "properties": {"x": field}}
+    document.write_text(yaml.safe_dump({"components": {"schemas": {"B": schema}}}), "utf-8")
+    schemas = SchemaSet([document])
+    found = compile_fast_errors(
+        schemas,
+        document.resolve().as_uri(),
+        "/components/schemas/B",
+        pattern_text=str,
+        word=word,
+        max_errors=3,
+    )
+    assert found is None

@@ -32,7 +32,7 @@ KEYWORDS = ("enum", "minLength", "maxLength", "pattern", "format")
 # Keywords that validate nothing.
 _ANNOTATIONS = frozenset(
     {"description", "title", "default", "examples", "example", "deprecated", "$comment"}
-    | {"readOnly", "writeOnly", "$schema", "$id", "$anchor"}
+    | {"readOnly", "writeOnly", "$anchor"}  # not $id: it would move the base of `$ref`s
 )
 
 _quote = json.JSONEncoder(ensure_ascii=False).encode  # what serde_json writes for a string
@@ -169,12 +169,18 @@ def _message(
 ) -> Callable[[str], str]:
     value = node[keyword]
     if keyword == "enum":
-        if not isinstance(value, list) or not value:
+        # jsonschema-rs shortens longer lists ("or 2 other candidates") and writes other JSON
+        # its own way: those are left to it.
+        if not isinstance(value, list) or not 0 < len(value) <= 3:
+            raise Unsupported
+        if not all(isinstance(option, str) for option in value):
             raise Unsupported
         options = [json.dumps(option, ensure_ascii=False) for option in value]
         listed = options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]
         return lambda text: f"{_quote(text)} is not one of {listed}"
     if keyword in ("minLength", "maxLength"):
+        if type(value) is not int:  # 2.0 is valid JSON Schema, written "2" by jsonschema-rs
+            raise Unsupported
         comparison = "shorter" if keyword == "minLength" else "longer"
         unit = "character" if value == 1 else "characters"
         return lambda text: f"{_quote(text)} is {comparison} than {value} {unit}"
