@@ -325,6 +325,7 @@ def test_a_body_with_other_than_string_fields_is_left_to_jsonschema_rs() -> None
         {"enum": ["a", 1]},
         {"maxLength": 2.0},  # written "2" by jsonschema-rs
         {"$id": "https://example.com/x", "pattern": "^a"},
+        {"$ref": "#/components/schemas/S", "minLength": 2},  # a $ref with a sibling rule
         {"type": "integer"},
         {"type": "object", "properties": {"y": {"type": "string"}}},
     ],
@@ -334,7 +335,8 @@ def test_schemas_fast_errors_cannot_word_are_left_to_jsonschema_rs(
 ) -> None:
     document = tmp_path / "doc.yaml"
     schema = {"type": "object", "properties": {"x": field}}
-    document.write_text(yaml.safe_dump({"components": {"schemas": {"B": schema}}}), "utf-8")
+    components = {"schemas": {"B": schema, "S": {"type": "string"}}}
+    document.write_text(yaml.safe_dump({"components": components}), "utf-8")
     schemas = SchemaSet([document])
     found = compile_fast_errors(
         schemas,

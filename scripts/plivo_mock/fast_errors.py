@@ -20,9 +20,10 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urldefrag, urljoin
 
 import jsonschema_rs
+
+from plivo_mock.pointer import token
 
 if TYPE_CHECKING:
     from plivo_mock.spec import SchemaSet
@@ -104,7 +105,7 @@ def compile_fast_errors(
         ):
             raise Unsupported  # unknown fields must be allowed: they are not looked at
         fields = {
-            name: tuple(_checks(schemas, uri, f"{pointer}/properties/{_token(name)}", pattern_text))
+            name: tuple(_checks(schemas, uri, f"{pointer}/properties/{token(name)}", pattern_text))
             for name in schema.get("properties", {})
         }
     except Unsupported:
@@ -114,21 +115,13 @@ def compile_fast_errors(
 
 def _resolve(schemas: SchemaSet, uri: str, pointer: str) -> tuple[str, str, dict[str, Any]]:
     """Follow `$ref`s that stand alone (a `$ref` with validating siblings is unsupported)."""
-    for _ in range(32):
-        try:
-            node = schemas.node(uri, pointer)
-        except (KeyError, IndexError, ValueError):
-            raise Unsupported from None
-        if not isinstance(node, dict):
-            raise Unsupported
-        if "$ref" not in node:
-            return uri, pointer, node
-        _only(node, {"$ref"})
-        target, fragment = urldefrag(urljoin(uri, node["$ref"]))
-        if target not in schemas.documents:
-            raise Unsupported
-        uri, pointer = target, unquote(fragment)
-    raise Unsupported
+    try:
+        uri, pointer, node = schemas.deref(uri, pointer, on_ref=lambda ref: _only(ref, {"$ref"}))
+    except (LookupError, ValueError):  # SpecError is a ValueError
+        raise Unsupported from None
+    if not isinstance(node, dict):
+        raise Unsupported
+    return uri, pointer, node
 
 
 def _checks(
@@ -151,10 +144,6 @@ def _checks(
 def _only(node: dict[str, Any], allowed: set[str]) -> None:
     if any(k not in allowed and k not in _ANNOTATIONS and not k.startswith("x-") for k in node):
         raise Unsupported
-
-
-def _token(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _keyword_validator(keyword: str, value: Any) -> jsonschema_rs.Validator:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ import jsonschema_rs
 import yaml
 
 from plivo_mock.fast_errors import FastErrors, compile_fast_errors
+from plivo_mock.pointer import token as pointer_token
+from plivo_mock.pointer import tokens as pointer_tokens
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_MEDIA_TYPE = "application/json"
@@ -37,16 +39,6 @@ _MAX_ERRORS = 3
 
 class SpecError(ValueError):
     """The document cannot drive the mock (unsupported construct, bad reference...)."""
-
-
-def _pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _pointer_tokens(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,16 +149,26 @@ class SchemaSet:
     def node(self, uri: str, pointer: str) -> Any:
         """The value at `pointer` in the document at `uri`."""
         value: Any = self.documents[uri]
-        for token in _pointer_tokens(pointer):
+        for token in pointer_tokens(pointer):
             value = value[int(token)] if isinstance(value, list) else value[token]
         return value
 
-    def deref(self, uri: str, pointer: str) -> tuple[str, str, Any]:
-        """Follow `$ref` chains (bounded) from a node; answer where the target lives."""
+    def deref(
+        self,
+        uri: str,
+        pointer: str,
+        on_ref: Callable[[dict[str, Any]], None] | None = None,
+    ) -> tuple[str, str, Any]:
+        """Follow `$ref` chains (bounded) from a node; answer where the target lives.
+
+        `on_ref` sees each node that is a `$ref` on the way (and may raise).
+        """
         for _ in range(32):
             value = self.node(uri, pointer)
             if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
                 return uri, pointer, value
+            if on_ref is not None:
+                on_ref(value)
             target, fragment = urldefrag(urljoin(uri, value["$ref"]))
             if target not in self.documents:
                 raise SpecError(f"{uri}#{pointer}: $ref to a document not loaded: {target}")
@@ -268,7 +270,7 @@ class ApiDocument:
         return self.schemas.validator(self.uri, pointer)
 
     def _route(self, template: str) -> Route:
-        item_pointer = "/paths/" + _pointer_token(template)
+        item_pointer = "/paths/" + pointer_token(template)
         item = self.schemas.node(self.uri, item_pointer)
         segments: list[tuple[str, bool]] = []
         for segment in template.split("/"):
@@ -339,7 +341,7 @@ class ApiDocument:
         content = body.get("content", {})
         if set(content) != {JSON_MEDIA_TYPE}:
             raise SpecError(f"{uri}#{pointer}: only {JSON_MEDIA_TYPE} bodies are supported")
-        schema_pointer = f"{pointer}/content/{_pointer_token(JSON_MEDIA_TYPE)}/schema"
+        schema_pointer = f"{pointer}/content/{pointer_token(JSON_MEDIA_TYPE)}/schema"
         s_uri, s_pointer, schema = self.schemas.deref(uri, schema_pointer)
         properties = schema.get("properties", {})
         fast_errors = compile_fast_errors(
