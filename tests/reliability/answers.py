@@ -10,12 +10,11 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from tests.client_support import DTMF_PATH, SPEC_PATH, resolve
+
 from .rawhttp import RawResponse
 
-OPENAPI = Path(__file__).resolve().parents[2] / "openapi"
-PLIVO_SPEC = OPENAPI / "plivo-dtmf.yaml"
-CONTROL_SPEC = OPENAPI / "mock-control.yaml"
-DTMF_PATH = "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"
+CONTROL_SPEC = SPEC_PATH.parent / "mock-control.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
@@ -25,27 +24,16 @@ def _document(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _validator(schema: dict[str, Any]) -> Any:
     """A 2020-12 validator for a schema of the Plivo spec (its `#/components` refs resolve)."""
-    return jsonschema_rs.validator_for(
-        {**schema, "components": _document(PLIVO_SPEC)["components"]}
-    )
+    return jsonschema_rs.validator_for({**schema, "components": _document(SPEC_PATH)["components"]})
 
 
 @cache
 def documented_client_errors() -> frozenset[int]:
     """Every 4xx either document gives to any operation."""
     statuses: set[int] = set()
-    for path in (PLIVO_SPEC, CONTROL_SPEC):
+    for path in (SPEC_PATH, CONTROL_SPEC):
         for item in _document(path)["paths"].values():
             for method, operation in item.items():
                 if method in HTTP_METHODS:
@@ -55,20 +43,20 @@ def documented_client_errors() -> frozenset[int]:
 
 @cache
 def _error_validator() -> Any:
-    return _validator(_document(PLIVO_SPEC)["components"]["schemas"]["Error"])
+    return _validator(_document(SPEC_PATH)["components"]["schemas"]["Error"])
 
 
 @cache
 def _required_headers(status: int) -> tuple[tuple[str, Any], ...]:
     """The headers the DTMF operation's response for `status` must carry, with validators."""
-    spec = _document(PLIVO_SPEC)
+    spec = _document(SPEC_PATH)
     responses = spec["paths"][DTMF_PATH]["post"]["responses"]
     if str(status) not in responses:
         return ()
-    response = _resolve(spec, responses[str(status)])
+    response = resolve(responses[str(status)])
     required = []
     for name, header in response.get("headers", {}).items():
-        header = _resolve(spec, header)
+        header = resolve(header)
         if header.get("required"):
             required.append((name, _validator(header["schema"])))
     return tuple(required)
