@@ -20,7 +20,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: pyproject.toml uv.lock generated/pyproject.toml
+$(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv sync --quiet --frozen --inexact --compile-bytecode
@@ -28,21 +28,21 @@ $(BIN)/.installed: pyproject.toml uv.lock generated/pyproject.toml
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
 
-generate: venv ## Regenerate generated/ from openapi/ (spec, config, templates).
+generate: venv ## Regenerate generated/python/ from openapi/ (spec, config, templates).
 	$(BIN)/python scripts/generate.py
 
-check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates.
+check-generated: venv ## Fail with a diff when generated/python/ is not what openapi/ generates.
 	$(BIN)/python scripts/generate.py --check
 
 lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
 	$(BIN)/openapi-spec-validator $(SPEC) openapi/mock-control.yaml
 	$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC) openapi/mock-control.yaml
 
-lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/.
+lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/python/.
 	$(BIN)/ruff check scripts tests openapi
 	$(BIN)/ruff format --check scripts tests openapi
 	$(BIN)/mypy
-	cd generated && ../$(BIN)/mypy --strict --cache-dir ../.mypy_cache plivo_dtmf_client
+	cd generated/python && ../../$(BIN)/mypy --strict --cache-dir ../../.mypy_cache plivo_dtmf_client
 
 lint: lint-spec lint-python ## All linters.
 

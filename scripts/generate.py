@@ -1,4 +1,4 @@
-"""Regenerate the client in generated/ from openapi/, or check that it is up to date.
+"""Regenerate the client in generated/python/ from openapi/, or check that it is up to date.
 
 `python scripts/generate.py` rewrites generated/ from the spec, the generator config and the
 templates. `python scripts/generate.py --check` generates into a temporary folder and exits
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "plivo-dtmf.yaml"
 CONFIG = ROOT / "openapi" / "generator.yaml"
 TEMPLATES = ROOT / "openapi" / "templates"
-TARGET = ROOT / "generated"
+TARGET = ROOT / "generated" / "python"
 
 
 def generate_into(out: Path) -> None:
@@ -67,15 +67,15 @@ def diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
         if want == have:
             continue
         if have is None:
-            lines.append(f"missing from generated/: {name}\n")
+            lines.append(f"missing from generated/python/: {name}\n")
         elif want is None:
-            lines.append(f"not produced by the generator (stale?): generated/{name}\n")
+            lines.append(f"not produced by the generator (stale?): generated/python/{name}\n")
         else:
             lines += difflib.unified_diff(
                 have.decode(errors="replace").splitlines(keepends=True),
                 want.decode(errors="replace").splitlines(keepends=True),
-                f"generated/{name} (committed)",
-                f"generated/{name} (from openapi/)",
+                f"generated/python/{name} (committed)",
+                f"generated/python/{name} (from openapi/)",
             )
     return lines
 
@@ -95,11 +95,11 @@ def main() -> int:
             if problems:
                 sys.stdout.writelines(problems)
                 print(
-                    "\ngenerated/ is stale or was edited by hand: run `make generate` "
+                    "\ngenerated/python/ is stale or was edited by hand: run `make generate` "
                     "and commit the result."
                 )
                 return 1
-            print(f"generated/ is up to date ({len(fresh)} files).")
+            print(f"generated/python/ is up to date ({len(fresh)} files).")
             return 0
         for name in tree(target):
             (target / name).unlink()
@@ -110,7 +110,7 @@ def main() -> int:
         for folder in sorted(target.rglob("*"), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        print(f"generated/ rewritten ({len(fresh)} files).")
+        print(f"generated/python/ rewritten ({len(fresh)} files).")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The asyncio transport (generated/plivo_dtmf_client/_asyncio.py) on real loopback sockets.
+"""The asyncio transport (generated/python/plivo_dtmf_client/_asyncio.py) on real loopback sockets.
 
 It replaces httpx.AsyncHTTPTransport on the client's direct path under asyncio, so it has to
 do what that one does: keep-alive within httpx.Limits, per-phase timeouts, connections the

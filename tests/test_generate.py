@@ -30,7 +30,9 @@ def run_check(target: Path, hash_seed: str = "0") -> subprocess.CompletedProcess
 def committed_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "generated"
     shutil.copytree(
-        ROOT / "generated", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        ROOT / "generated" / "python",
+        copy,
+        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
     )
     return copy
 
@@ -54,8 +56,8 @@ def test_drift_check_names_edited_missing_and_extra_files(committed_copy: Path) 
 
     assert done.returncode == 1
     assert "-# hand edit" in done.stdout
-    assert "missing from generated/: plivo_dtmf_client/py.typed" in done.stdout
-    assert "stale?): generated/plivo_dtmf_client/stale.py" in done.stdout
+    assert "missing from generated/python/: plivo_dtmf_client/py.typed" in done.stdout
+    assert "stale?): generated/python/plivo_dtmf_client/stale.py" in done.stdout
     assert "run `make generate`" in done.stdout
 
 
@@ -68,7 +70,7 @@ def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Pat
     def uv_run(*args: str) -> None:
         subprocess.run([str(uv), *args], check=True, capture_output=True, timeout=120)
 
-    uv_run("build", "--wheel", str(ROOT / "generated"), "-o", str(tmp_path / "dist"))
+    uv_run("build", "--wheel", str(ROOT / "generated" / "python"), "-o", str(tmp_path / "dist"))
     (wheel,) = (tmp_path / "dist").glob("plivo_dtmf_client-*.whl")
     uv_run("venv", "-q", str(venv), "--python", sys.executable)
     uv_run("pip", "install", "-q", "--offline", "--python", str(python), str(wheel))

@@ -16,7 +16,7 @@ from benchmarks.report import Table, Target, targets_table
 from benchmarks.stats import median, number, with_spread
 
 GENERATE = servers.ROOT / "scripts" / "generate.py"
-GENERATED = servers.ROOT / "generated"
+GENERATED = servers.ROOT / "generated" / "python"
 SEED = 20261126
 # Credentials reach schemathesis through the environment only (`${VAR}` in its config).
 ST_CONFIG = """\
