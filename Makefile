@@ -15,7 +15,7 @@ MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo test contract bench clean
+.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release test contract bench clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,13 @@ generate: venv ## Regenerate generated/python/ from openapi/ (spec, config, temp
 
 check-generated: venv ## Fail with a diff when generated/python/ is not what openapi/ generates.
 	$(BIN)/python scripts/generate.py --check
+	$(BIN)/python scripts/release.py --check
+
+spec-diff: venv ## Spec changes since the last release: make spec-diff [OLD=file|ref] [NEW=file|ref] [FORMAT=text|markdown|json].
+	PYTHONPATH=scripts $(BIN)/python -m specdiff $(if $(OLD),--old '$(OLD)') $(if $(NEW),--new '$(NEW)') --format $(or $(FORMAT),text)
+
+release: venv ## Release the spec changes: next semver, changelogs, recorded spec, regenerate (DATE=YYYY-MM-DD).
+	$(BIN)/python scripts/release.py $(if $(DATE),--date $(DATE))
 
 lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
 	$(BIN)/openapi-spec-validator $(SPEC) openapi/mock-control.yaml

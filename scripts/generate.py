@@ -27,6 +27,10 @@ def generate_into(out: Path) -> None:
     """Run the pinned generator; its ruff post-hooks must come from this venv."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # Hooks `import generate` for ROOT: this tree's copy, not the one the venv was built for.
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "scripts"), env.get("PYTHONPATH")])
+    )
     cmd = [
         str(bin_dir / "openapi-python-client"),
         "generate",
