@@ -19,10 +19,9 @@ from urllib.parse import unquote
 
 from plivo_mock.pointer import token, tokens
 
-from specdiff.load import SpecInputError
+from specdiff.load import HTTP_METHODS, SpecInputError
 from specdiff.rules import BREAKING, BUMP_OF_LEVEL, BUMPS, LEVELS, NON_BREAKING, RULES
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 EXEMPT_STABILITY = ("draft", "alpha")
 STABILITY_RANK = {"draft": 0, "alpha": 1, "beta": 2, "stable": 3}
 REQUEST, RESPONSE = "request", "response"
@@ -450,7 +449,9 @@ class _Differ:
         def name(alt: frozenset[str]) -> str:
             return " + ".join(sorted(alt)) or "no authentication"
 
-        for alt in sorted(old - new, key=sorted):
+        # Once anonymous calls are accepted, a dropped alternative cannot fail a call.
+        dropped = set() if frozenset() in new else old - new
+        for alt in sorted(dropped, key=sorted):
             self.add("api-security-removed", where, f"{label}: no longer accepts {name(alt)}")
         for alt in sorted(new - old, key=sorted):
             self.add("api-security-added", where, f"{label}: now also accepts {name(alt)}")

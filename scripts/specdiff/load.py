@@ -5,8 +5,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
+from plivo_mock.pointer import token, tokens
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPEC = ROOT / "openapi" / "plivo-dtmf.yaml"
@@ -35,7 +37,36 @@ def parse(text: str, name: str) -> dict[str, Any]:
         raise SpecInputError(f"{name}: not an OpenAPI 3.x document (openapi: {version!r})")
     if not isinstance(doc.get("paths", {}), dict) or not isinstance(doc.get("info"), dict):
         raise SpecInputError(f"{name}: invalid OpenAPI document (info or paths not a mapping)")
+    for path, item in doc.get("paths", {}).items():
+        methods = item.items() if isinstance(item, dict) else [("", item)]
+        for method, operation in methods:
+            if method in HTTP_METHODS and not isinstance(operation, dict):
+                raise SpecInputError(
+                    f"{name}: invalid OpenAPI document ({method} {path} is not a mapping)"
+                )
+    _check_refs(doc, doc, name, "")
     return doc
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _check_refs(doc: Any, node: Any, name: str, where: str) -> None:
+    """Every local `$ref` must resolve, even where the comparison would not look."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            target = doc
+            try:
+                for part in tokens(unquote(ref[1:])):
+                    target = target[int(part)] if isinstance(target, list) else target[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise SpecInputError(f"{name}: unresolvable $ref {ref!r} at {where}") from None
+        for key, value in node.items():
+            _check_refs(doc, value, name, f"{where}/{token(str(key))}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_refs(doc, value, name, f"{where}/{i}")
 
 
 def read(source: str, *, repo: Path = ROOT) -> tuple[dict[str, Any], str]:
