@@ -20,6 +20,7 @@ import datetime
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -246,6 +247,23 @@ def check(root: Path) -> list[str]:
                 f"require {need}: {named}"
             )
     return problems
+
+
+def throwaway_copy(dest: Path, root: Path = ROOT) -> Path:
+    """The files a release reads and writes (openapi/, scripts/, generated/), tracked or new,
+    copied under `dest`: for the demo and the tests, which release without touching the tree."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "--", "openapi", "scripts", "generated"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    for name in listed:
+        if (root / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, dest / name)
+    return dest
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from release import throwaway_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("openapi/plivo-dtmf.yaml")
@@ -17,19 +18,7 @@ CHANGELOG = Path("openapi/changelogs/python.md")
 
 
 def clone(dest: Path) -> Path:
-    """The working tree's own files (tracked and new, not ignored) under `dest`."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "--", "openapi", "scripts", "generated"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    for name in listed:
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
+    return throwaway_copy(dest, ROOT)
 
 
 def run(tree: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -556,7 +556,7 @@ class _Differ:
         b, _ = _resolve(self.new, b, bloc)
         if a is None and b is None:
             return
-        what = f"{label}: request body"
+        what = f"{label}: {'body' if direction == RESPONSE else 'request body'}"
         if b is None:
             self.add("request-body-removed", bloc, f"{what} removed")
             return

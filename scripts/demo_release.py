@@ -1,0 +1,81 @@
+"""The release half of `make demo`: a spec change flowing through, in a throwaway copy.
+
+Edits the spec of a copy of openapi/, scripts/ and generated/ (the tree itself is untouched),
+shows what `make spec-diff` reports, runs `make release` (the scripts those targets run, with
+this venv), then shows the new version where the package carries it, the changelog entry and
+the release gate passing. Exits non-zero if any step fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from release import throwaway_copy
+from specdiff.load import ROOT
+
+EDITS = [
+    # Leg is shared: sent in the request, parsed from the callback body (strict enums).
+    ("enum: [aleg, bleg]", "enum: [aleg, bleg, both]"),
+    ("summary: Send digits on a call", "summary: Send DTMF digits on a call"),
+]
+
+
+def show(title: str) -> None:
+    print(f"\n--- {title}", flush=True)
+
+
+def run(tree: Path, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+    env = {**os.environ, "PYTHONPATH": str(tree / "scripts")}
+    done = subprocess.run(
+        [sys.executable, *args], cwd=tree, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode not in ok:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"demo: `{' '.join(args)}` exited {done.returncode}")
+    return done.stdout
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="plivo-dtmf-demo-release-") as tmp:
+        tree = throwaway_copy(Path(tmp), ROOT)
+        spec = tree / "openapi" / "plivo-dtmf.yaml"
+        text = spec.read_text(encoding="utf-8")
+        show(f"edit openapi/plivo-dtmf.yaml in a throwaway copy ({tmp})")
+        for old, new in EDITS:
+            if old not in text:
+                raise SystemExit(f"demo: the spec no longer contains {old!r}")
+            text = text.replace(old, new, 1)
+            print(f"  {old}  ->  {new}")
+        spec.write_text(text, encoding="utf-8")
+
+        show("make spec-diff   (exit 1: something is breaking)")
+        print(run(tree, "-m", "specdiff", ok=(1,)), end="")
+        show("make release DATE=2027-01-02")
+        print(run(tree, "scripts/release.py", "--date", "2027-01-02"), end="")
+
+        package = tree / "generated" / "python"
+        show("the new version, where the generated package carries it")
+        for name, pattern in [
+            ("pyproject.toml", r"(?m)^version = .*$"),
+            ("plivo_dtmf_client/__init__.py", r"(?m)^__version__ = .*$"),
+            ("plivo_dtmf_client/client.py", r"(?m)^USER_AGENT = .*$"),
+        ]:
+            found = re.search(pattern, (package / name).read_text(encoding="utf-8"))
+            print(f"  generated/python/{name}: {found.group(0) if found else '?'}")
+        show("generated/python/CHANGELOG.md, the new entry")
+        changelog = (package / "CHANGELOG.md").read_text(encoding="utf-8")
+        entries = [m.start() for m in re.finditer(r"(?m)^## ", changelog)]
+        print(changelog[entries[0] : entries[1]], end="")
+        show("make check-generated in the copy (drift check + release gate)")
+        print(run(tree, "scripts/generate.py", "--check"), end="")
+        print(run(tree, "scripts/release.py", "--check"), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
