@@ -1,4 +1,5 @@
-"""Section `tooling`: `make generate` wall time and schemathesis' fuzzing rate on the mock."""
+"""Section `tooling`: `make generate` and `make spec-diff` wall times, and schemathesis'
+fuzzing rate on the mock."""
 
 from __future__ import annotations
 
@@ -52,6 +53,25 @@ def generate_times(repetitions: int) -> list[float]:
     return times
 
 
+def spec_diff_times(repetitions: int) -> list[float]:
+    """What `make spec-diff` runs (the last release against the spec), as a fresh process."""
+    times = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "specdiff", "--format", "json"],
+            cwd=servers.ROOT,
+            env=servers.python_env(),
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        times.append(time.perf_counter() - started)
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"spec-diff exited {done.returncode}: {done.stderr!r}")
+    return times
+
+
 def fuzz(max_examples: int) -> tuple[int, float, list[str]]:
     """(test cases, seconds schemathesis reports, failures it names) for one `st run`."""
     account = BenchAccount()
@@ -82,6 +102,11 @@ def run(quick: bool) -> list[Table]:
     table = Table("Tooling", ["task", "figure"])
     times = generate_times(repetitions)
     table.add(f"`make generate` wall time, s ({repetitions} runs)", with_spread(times, 2))
+    diff_times = spec_diff_times(repetitions * 3)
+    table.add(
+        f"`make spec-diff` wall time, s ({len(diff_times)} runs, last release vs the spec)",
+        with_spread(diff_times, 2),
+    )
     try:
         cases, seconds, failures = fuzz(max_examples)
         verdict = "failures: " + "; ".join(failures) if failures else "no failures"
@@ -99,4 +124,12 @@ def run(quick: bool) -> list[Table]:
     target = Target(
         "`make generate` wall time", median(times), 2.0, at_least=False, runs=times, unit="s"
     )
-    return [table, targets_table("Tooling target", [target])]
+    diff_target = Target(
+        "`make spec-diff` wall time",
+        median(diff_times),
+        1.0,
+        at_least=False,
+        runs=diff_times,
+        unit="s",
+    )
+    return [table, targets_table("Tooling targets", [target, diff_target])]
