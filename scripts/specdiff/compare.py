@@ -321,9 +321,10 @@ class _Differ:
             a, b = old.get(loc), new.get(loc)
             if b is None:
                 assert a is not None
+                # Exempt only if every operation on it was: the most stable one decides.
                 levels = [a[m].get("x-stability-level") for m in HTTP_METHODS if m in a]
                 with self.exempting(
-                    min(levels, key=lambda s: STABILITY_RANK.get(s, 3)) if levels else None
+                    max(levels, key=lambda s: STABILITY_RANK.get(s, 3)) if levels else None
                 ):
                     self.add("api-path-removed", loc, f"path {path} removed")
             elif a is None:
