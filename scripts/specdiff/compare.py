@@ -178,7 +178,7 @@ class _Differ:
         self.stack: set[tuple[str, str]] = set()
         self.new_error_statuses = {
             str(code)
-            for item_ptr, item in self._path_items(new)
+            for _, item in self._path_items(new)
             for method in HTTP_METHODS
             if isinstance(item.get(method), dict)
             for code in (item[method].get("responses") or {})
@@ -265,7 +265,7 @@ class _Differ:
             for field in sorted(match.keys() | server.keys()):
                 if field != "url" and not _same(match.get(field), server.get(field)):
                     rule = (
-                        "description-changed" if field == "description" else ("unclassified-change")
+                        "description-changed" if field == "description" else "unclassified-change"
                     )
                     self.add(
                         rule,
@@ -288,7 +288,7 @@ class _Differ:
                 if _same(a.get(field), b.get(field)):
                     continue
                 rule = (
-                    "description-changed" if field == "description" else ("security-scheme-changed")
+                    "description-changed" if field == "description" else "security-scheme-changed"
                 )
                 self.add(
                     rule,
