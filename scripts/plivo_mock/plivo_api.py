@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 CALL_NOT_FOUND = "call not found"
 BLEG_NOT_FOUND = "b-leg not found: the call has no bridged other party"
+RESET_WHILE_DELAYED = "call not found: the mock's calls were reset while the request was delayed"
 SENT = "digits sent"
 SPAWNED = "async api spawned"
 _SENT_PREFIX = json_bytes({"message": SENT, "api_id": ""})[: -len(b'"}')]
@@ -73,8 +74,11 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
 
     if delay_s and callback_url is None:
         await asyncio.sleep(delay_s)
-        # The call may have hung up while the digits were "playing".
-        if app.state.find(request.owner, call_uuid) is None:
+        # The call may have hung up, or been reset away, while the digits were "playing":
+        # an event recorded in a call object no longer in the state is one no log shows.
+        if app.state.calls.get(call_uuid) is not call:
+            raise ApiError(HTTPStatus.NOT_FOUND, RESET_WHILE_DELAYED)
+        if not call.live:
             raise ApiError(HTTPStatus.NOT_FOUND, CALL_NOT_FOUND)
 
     event = Event.accepted(body["digits"], leg, time.time(), request.api_id, request.unknown_fields)
