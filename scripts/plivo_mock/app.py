@@ -22,6 +22,7 @@ API's), each answered with a Plivo-shaped JSON error and a status the spec docum
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -67,6 +68,8 @@ logger = logging.getLogger("plivo_mock")
 _AUTH_MISSING = "authentication required: send HTTP Basic credentials (Auth ID, Auth Token)"
 _AUTH_FAILED = "authentication failed: unknown Auth ID or wrong Auth Token"
 _AUTH_MISMATCH = "authentication failed: the Auth ID in the path is not the Basic-auth user"
+
+_STOPPING = "service unavailable: the mock is shutting down and did not carry out this request"
 
 _HTTP_VERSIONS = frozenset({"1.0", "1.1"})
 # Sent with errors after which the rest of the connection cannot be trusted.
@@ -175,6 +178,11 @@ class MockApp:
             if logged:
                 self._log(scope, 499, started, api_id)
             return
+        except asyncio.CancelledError:
+            # uvicorn cancels the requests still running when its graceful-shutdown bound
+            # expires, and would answer them with a text/plain 500. The request is over
+            # either way: answer it as Plivo would, and let the task end normally.
+            reply = Reply(HTTPStatus.SERVICE_UNAVAILABLE, error_body(api_id, _STOPPING), _CLOSE)
         except Exception:
             logger.exception("unhandled error, api_id=%s", api_id)
             reply = Reply(
