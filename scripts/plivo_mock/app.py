@@ -196,13 +196,15 @@ class MockApp:
         await send(body)
 
     def _log(self, scope: Scope, status: int, started: float, api_id: str) -> None:
-        # Path only: never the headers (credentials) nor the query string.
+        # Path only: never the headers (credentials) nor the query string. The path as
+        # sent, escaped: decoded, `%0A` would start a line of the client's choosing.
         client = scope.get("client")
+        raw: bytes | None = scope.get("raw_path")
         access_logger.info(
             '%s "%s %s" %d %.1fms api_id=%s',
             f"{client[0]}:{client[1]}" if client else "-",
-            scope["method"],
-            scope["path"],
+            _loggable(scope["method"]),
+            _loggable(scope["path"] if raw is None else raw.decode("latin-1")),
             status,
             (time.perf_counter() - started) * 1000,
             api_id,
@@ -448,6 +450,26 @@ class MockApp:
         for name, default in op.body.defaults.items():
             value.setdefault(name, default)
         return value, unknown
+
+
+def _loggable(text: str) -> str:
+    """`text` as printable ASCII on one line: other characters, `"` and `\\` escaped."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if " " <= char <= "~" and char not in '"\\':
+        return char
+    code = ord(char)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _too_large(limit: int) -> ApiError:
