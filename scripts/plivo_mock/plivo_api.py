@@ -81,7 +81,16 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
         if not call.live:
             raise ApiError(HTTPStatus.NOT_FOUND, CALL_NOT_FOUND)
 
-    event = Event.accepted(body["digits"], leg, time.time(), request.api_id, request.unknown_fields)
+    assert request.operation.body is not None
+    event = Event.accepted(
+        body["digits"],
+        leg,
+        time.time(),
+        request.api_id,
+        request.unknown_fields,
+        body,
+        request.operation.body.defaults,
+    )
     if callback_url is not None:
         outcome = CallbackOutcome(url=callback_url, method=body["callback_method"])
         event.callback = outcome
