@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
@@ -36,6 +35,7 @@ from .asgi import (
     BodyDeadlines,
     BodyTimeout,
     ClientGone,
+    Handler,
     Header,
     Receive,
     Reply,
@@ -60,7 +60,6 @@ from .spec import ApiDocument, Operation, Route, SchemaSet, SpecError
 from .state import MockState, SeedCall
 
 _NO_BODY: Any = object()  # no body, where JSON `null` is a body
-Handler = Callable[["MockApp", Request], Awaitable[Reply]]
 
 access_logger = logging.getLogger("plivo_mock.access")
 logger = logging.getLogger("plivo_mock")

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
-from .asgi import ApiError, Header, Reply, Request, json_bytes
+from .asgi import ApiError, Handler, Header, Mock, Reply, Request, json_bytes
 from .auth import WWW_AUTHENTICATE
 from .state import Call, CallbackOutcome, Event
-
-if TYPE_CHECKING:
-    from .app import MockApp
 
 CALL_NOT_FOUND = "call not found"
 BLEG_NOT_FOUND = "b-leg not found: the call has no bridged other party"
@@ -46,12 +41,12 @@ def _phrase(status: int) -> str:
         return str(status)
 
 
-async def list_live_calls(app: MockApp, request: Request) -> Reply:
+async def list_live_calls(app: Mock, request: Request) -> Reply:
     calls = [call.call_uuid for call in app.state.of_account(request.owner) if call.live]
     return Reply(request.operation.success, {"api_id": request.api_id, "calls": calls})
 
 
-async def send_digits(app: MockApp, request: Request) -> Reply:
+async def send_digits(app: Mock, request: Request) -> Reply:
     assert request.body is not None
     body = request.body
     call_uuid = request.params["call_uuid"]
@@ -107,7 +102,7 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
 
 
 async def _report(
-    app: MockApp, call: Call, event: Event, outcome: CallbackOutcome, delay_s: float
+    app: Mock, call: Call, event: Event, outcome: CallbackOutcome, delay_s: float
 ) -> None:
     if delay_s:
         await asyncio.sleep(delay_s)
@@ -121,7 +116,7 @@ async def _report(
     await app.callbacks.deliver(outcome, payload)
 
 
-HANDLERS: dict[str, Callable[[MockApp, Request], Awaitable[Reply]]] = {
+HANDLERS: dict[str, Handler] = {
     "listLiveCalls": list_live_calls,
     "sendDigits": send_digits,
 }
