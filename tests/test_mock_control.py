@@ -178,6 +178,29 @@ async def test_call_hung_up_during_a_delay_is_404_and_records_nothing(
     assert await event_digits(client, BRIDGED_CALL_UUID) == []
 
 
+async def test_reset_during_a_delay_never_answers_202_for_an_event_it_discarded(
+    app: MockApp, client: httpx.AsyncClient
+) -> None:
+    await fault(client, delay_ms=1000)
+    result: dict[str, httpx.Response] = {}
+
+    async def send() -> None:
+        result["answer"] = await client.post(dtmf_path(BRIDGED_CALL_UUID), json={"digits": "7"})
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(send)
+        with anyio.fail_after(5):
+            while app.state.calls[BRIDGED_CALL_UUID].fault is not None:
+                await anyio.sleep(0.005)
+        assert (await client.post("/__mock__/reset")).status_code == 204
+    answer = result["answer"]
+    recorded = await event_digits(client, BRIDGED_CALL_UUID)
+    # The call the request addressed was reset away: a 202 would promise an event that no
+    # log shows, and recording it in the fresh call would leak it across the reset.
+    assert (answer.status_code, recorded) == (404, []), answer.text
+    assert "reset" in answer.json()["error"]
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -6,11 +6,13 @@ import sys
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
+import yaml
 from plivo_mock.app import MockApp
 from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID, Account, MockConfig
 from plivo_mock.state import Event
@@ -107,6 +109,53 @@ async def test_unknown_body_fields_are_accepted_and_recorded(client: httpx.Async
     [event] = (await events(client, BRIDGED_CALL_UUID))["events"]
     assert event["unknown_fields"] == {"call_uuid": BRIDGED_CALL_UUID, "legs": "bleg"}
     assert event["leg"] == "aleg"  # plivo-go's `legs` is not `leg`
+
+
+async def test_every_field_the_spec_names_is_recorded_also_one_added_to_it(
+    tmp_path: Path,
+    make_app: Callable[..., MockApp],
+    client_for: Callable[..., httpx.AsyncClient],
+) -> None:
+    """An application's test can check a field was sent, whatever field the spec adds."""
+    root = Path(__file__).parent.parent / "openapi"
+    spec = yaml.safe_load((root / "plivo-dtmf.yaml").read_text("utf-8"))
+    request = spec["components"]["schemas"]["SendDigitsRequest"]
+    request["properties"]["tone_ms"] = {"type": "integer", "minimum": 40, "default": 100}
+    request["properties"]["note"] = {"type": "string", "maxLength": 8}
+    (tmp_path / "plivo-dtmf.yaml").write_text(yaml.safe_dump(spec), "utf-8")
+    (tmp_path / "mock-control.yaml").write_text((root / "mock-control.yaml").read_text("utf-8"))
+    app = make_app(
+        spec_path=tmp_path / "plivo-dtmf.yaml", control_spec_path=tmp_path / "mock-control.yaml"
+    )
+    client = client_for(app, checked=False)  # the oracle reads the spec in openapi/
+    path = dtmf_path(BRIDGED_CALL_UUID)
+    assert (await client.post(path, json={"digits": "1", "tone_ms": 20})).status_code == 400
+    sent = {"digits": "1", "tone_ms": 250, "note": "hi", "extra": True}
+    assert (await client.post(path, json=sent)).status_code == 202
+    assert (await client.post(path, json={"digits": "2"})).status_code == 202
+    first, second = (await events(client, BRIDGED_CALL_UUID))["events"]
+    assert first["fields"] == {
+        "digits": "1",
+        "leg": "aleg",
+        "callback_method": "POST",
+        "tone_ms": 250,
+        "note": "hi",
+    }
+    assert first["unknown_fields"] == {"extra": True}
+    # The spec's defaults filled in, as for `leg`.
+    assert second["fields"] == {
+        "digits": "2",
+        "leg": "aleg",
+        "callback_method": "POST",
+        "tone_ms": 100,
+    }
+
+
+async def test_recorded_fields_of_an_asynchronous_request(client: httpx.AsyncClient) -> None:
+    body = {"digits": "1", "leg": "bleg", "callback_url": "http://127.0.0.1:9/cb"}
+    assert (await client.post(dtmf_path(BRIDGED_CALL_UUID), json=body)).status_code == 202
+    [event] = (await events(client, BRIDGED_CALL_UUID))["events"]
+    assert event["fields"] == {**body, "callback_method": "POST"}
 
 
 async def test_strict_mode_rejects_unknown_fields_naming_them(

@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         log_config=None,
         server_header=False,
+        # The TCP peer decides who may use the control API and is what the log names: a
+        # forwarding header (even with FORWARDED_ALLOW_IPS set) changes neither.
+        proxy_headers=False,
         lifespan="on",
         # Without it, one client that stops sending its body keeps the server from ever
         # exiting on SIGTERM; in-flight requests of a mock finish well within this.

@@ -22,9 +22,9 @@ API's), each answered with a Plivo-shaped JSON error and a status the spec docum
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
@@ -35,6 +35,7 @@ from .asgi import (
     BodyDeadlines,
     BodyTimeout,
     ClientGone,
+    Handler,
     Header,
     Receive,
     Reply,
@@ -59,7 +60,6 @@ from .spec import ApiDocument, Operation, Route, SchemaSet, SpecError
 from .state import MockState, SeedCall
 
 _NO_BODY: Any = object()  # no body, where JSON `null` is a body
-Handler = Callable[["MockApp", Request], Awaitable[Reply]]
 
 access_logger = logging.getLogger("plivo_mock.access")
 logger = logging.getLogger("plivo_mock")
@@ -67,6 +67,8 @@ logger = logging.getLogger("plivo_mock")
 _AUTH_MISSING = "authentication required: send HTTP Basic credentials (Auth ID, Auth Token)"
 _AUTH_FAILED = "authentication failed: unknown Auth ID or wrong Auth Token"
 _AUTH_MISMATCH = "authentication failed: the Auth ID in the path is not the Basic-auth user"
+
+_STOPPING = "service unavailable: the mock is shutting down and did not carry out this request"
 
 _HTTP_VERSIONS = frozenset({"1.0", "1.1"})
 # Sent with errors after which the rest of the connection cannot be trusted.
@@ -175,6 +177,11 @@ class MockApp:
             if logged:
                 self._log(scope, 499, started, api_id)
             return
+        except asyncio.CancelledError:
+            # uvicorn cancels the requests still running when its graceful-shutdown bound
+            # expires, and would answer them with a text/plain 500. The request is over
+            # either way: answer it as Plivo would, and let the task end normally.
+            reply = Reply(HTTPStatus.SERVICE_UNAVAILABLE, error_body(api_id, _STOPPING), _CLOSE)
         except Exception:
             logger.exception("unhandled error, api_id=%s", api_id)
             reply = Reply(
@@ -188,13 +195,15 @@ class MockApp:
         await send(body)
 
     def _log(self, scope: Scope, status: int, started: float, api_id: str) -> None:
-        # Path only: never the headers (credentials) nor the query string.
+        # Path only: never the headers (credentials) nor the query string. The path as
+        # sent, escaped: decoded, `%0A` would start a line of the client's choosing.
         client = scope.get("client")
+        raw: bytes | None = scope.get("raw_path")
         access_logger.info(
             '%s "%s %s" %d %.1fms api_id=%s',
             f"{client[0]}:{client[1]}" if client else "-",
-            scope["method"],
-            scope["path"],
+            _loggable(scope["method"]),
+            _loggable(scope["path"] if raw is None else raw.decode("latin-1")),
             status,
             (time.perf_counter() - started) * 1000,
             api_id,
@@ -440,6 +449,26 @@ class MockApp:
         for name, default in op.body.defaults.items():
             value.setdefault(name, default)
         return value, unknown
+
+
+def _loggable(text: str) -> str:
+    """`text` as printable ASCII on one line: other characters, `"` and `\\` escaped."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if " " <= char <= "~" and char not in '"\\':
+        return char
+    code = ord(char)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _too_large(limit: int) -> ApiError:

@@ -9,11 +9,14 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from .callbacks import CallbackSender
     from .config import Account
+    from .ratelimit import RateLimiter
     from .spec import Operation
+    from .state import MockState
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -71,6 +74,21 @@ class Reply:
     # A JSON value to encode, JSON bytes already encoded (hot paths), or no body at all.
     body: dict[str, Any] | bytes | None
     headers: tuple[Header, ...] = ()
+
+
+class Mock(Protocol):
+    """What an operation's handler may use of the app (app.MockApp is one): handlers need
+    not know the app, so the app can import them."""
+
+    @property
+    def state(self) -> MockState: ...
+    @property
+    def limiter(self) -> RateLimiter | None: ...
+    @property
+    def callbacks(self) -> CallbackSender: ...
+
+
+Handler = Callable[[Mock, Request], Awaitable[Reply]]
 
 
 class ApiError(Exception):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .asgi import ApiError, Reply, Request
+from .asgi import ApiError, Handler, Mock, Reply, Request
 from .plivo_api import CALL_NOT_FOUND
 from .state import Call, CallLimitReached, Fault
 
-if TYPE_CHECKING:
-    from .app import MockApp
 
-
-def _call(app: MockApp, request: Request, call_uuid: str, *, live: bool = True) -> Call:
+def _call(app: Mock, request: Request, call_uuid: str, *, live: bool = True) -> Call:
     call = app.state.find(request.owner, call_uuid, live=live)
     if call is None:
         raise ApiError(HTTPStatus.NOT_FOUND, CALL_NOT_FOUND)
@@ -29,16 +25,16 @@ def _body(request: Request) -> dict[str, Any]:
     return dict(request.operation.body.defaults)
 
 
-async def health(app: MockApp, request: Request) -> Reply:
+async def health(app: Mock, request: Request) -> Reply:
     return Reply(request.operation.success, {"status": "ok"})
 
 
-async def list_calls(app: MockApp, request: Request) -> Reply:
+async def list_calls(app: Mock, request: Request) -> Reply:
     calls = [call.summary() for call in app.state.of_account(request.owner)]
     return Reply(request.operation.success, {"calls": calls})
 
 
-async def create_call(app: MockApp, request: Request) -> Reply:
+async def create_call(app: Mock, request: Request) -> Reply:
     try:
         call = app.state.create_call(request.owner, bool(_body(request)["bleg"]))
     except CallLimitReached:
@@ -49,18 +45,18 @@ async def create_call(app: MockApp, request: Request) -> Reply:
     return Reply(request.operation.success, call.summary())
 
 
-async def hang_up(app: MockApp, request: Request) -> Reply:
+async def hang_up(app: Mock, request: Request) -> Reply:
     app.state.hang_up(_call(app, request, request.params["call_uuid"]))
     return Reply(request.operation.success, None)
 
 
-async def bridge(app: MockApp, request: Request) -> Reply:
+async def bridge(app: Mock, request: Request) -> Reply:
     call = _call(app, request, request.params["call_uuid"])
     app.state.bridge(call)
     return Reply(request.operation.success, call.summary())
 
 
-async def list_events(app: MockApp, request: Request) -> Reply:
+async def list_events(app: Mock, request: Request) -> Reply:
     call = _call(app, request, request.params["call_uuid"], live=False)
     body = {
         "call_uuid": call.call_uuid,
@@ -70,14 +66,14 @@ async def list_events(app: MockApp, request: Request) -> Reply:
     return Reply(request.operation.success, body)
 
 
-async def reset(app: MockApp, request: Request) -> Reply:
+async def reset(app: Mock, request: Request) -> Reply:
     app.state.reset(request.owner)
     if app.limiter is not None:
         app.limiter.forget(request.owner)
     return Reply(request.operation.success, None)
 
 
-async def inject_fault(app: MockApp, request: Request) -> Reply:
+async def inject_fault(app: Mock, request: Request) -> Reply:
     body = _body(request)
     call = _call(app, request, body["call_uuid"])
     # JSON Schema's integer admits 2.0; the state wants ints.
@@ -90,7 +86,7 @@ async def inject_fault(app: MockApp, request: Request) -> Reply:
     return Reply(request.operation.success, armed)
 
 
-HANDLERS: dict[str, Callable[[MockApp, Request], Awaitable[Reply]]] = {
+HANDLERS: dict[str, Handler] = {
     "health": health,
     "listCalls": list_calls,
     "createCall": create_call,

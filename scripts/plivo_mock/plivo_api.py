@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
-from .asgi import ApiError, Header, Reply, Request, json_bytes
+from .asgi import ApiError, Handler, Header, Mock, Reply, Request, json_bytes
 from .auth import WWW_AUTHENTICATE
 from .state import Call, CallbackOutcome, Event
 
-if TYPE_CHECKING:
-    from .app import MockApp
-
 CALL_NOT_FOUND = "call not found"
 BLEG_NOT_FOUND = "b-leg not found: the call has no bridged other party"
+RESET_WHILE_DELAYED = "call not found: the mock's calls were reset while the request was delayed"
 SENT = "digits sent"
 SPAWNED = "async api spawned"
 _SENT_PREFIX = json_bytes({"message": SENT, "api_id": ""})[: -len(b'"}')]
@@ -45,12 +41,12 @@ def _phrase(status: int) -> str:
         return str(status)
 
 
-async def list_live_calls(app: MockApp, request: Request) -> Reply:
+async def list_live_calls(app: Mock, request: Request) -> Reply:
     calls = [call.call_uuid for call in app.state.of_account(request.owner) if call.live]
     return Reply(request.operation.success, {"api_id": request.api_id, "calls": calls})
 
 
-async def send_digits(app: MockApp, request: Request) -> Reply:
+async def send_digits(app: Mock, request: Request) -> Reply:
     assert request.body is not None
     body = request.body
     call_uuid = request.params["call_uuid"]
@@ -73,11 +69,23 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
 
     if delay_s and callback_url is None:
         await asyncio.sleep(delay_s)
-        # The call may have hung up while the digits were "playing".
-        if app.state.find(request.owner, call_uuid) is None:
+        # The call may have hung up, or been reset away, while the digits were "playing":
+        # an event recorded in a call object no longer in the state is one no log shows.
+        if app.state.calls.get(call_uuid) is not call:
+            raise ApiError(HTTPStatus.NOT_FOUND, RESET_WHILE_DELAYED)
+        if not call.live:
             raise ApiError(HTTPStatus.NOT_FOUND, CALL_NOT_FOUND)
 
-    event = Event.accepted(body["digits"], leg, time.time(), request.api_id, request.unknown_fields)
+    assert request.operation.body is not None
+    event = Event.accepted(
+        body["digits"],
+        leg,
+        time.time(),
+        request.api_id,
+        request.unknown_fields,
+        body,
+        request.operation.body.defaults,
+    )
     if callback_url is not None:
         outcome = CallbackOutcome(url=callback_url, method=body["callback_method"])
         event.callback = outcome
@@ -94,7 +102,7 @@ async def send_digits(app: MockApp, request: Request) -> Reply:
 
 
 async def _report(
-    app: MockApp, call: Call, event: Event, outcome: CallbackOutcome, delay_s: float
+    app: Mock, call: Call, event: Event, outcome: CallbackOutcome, delay_s: float
 ) -> None:
     if delay_s:
         await asyncio.sleep(delay_s)
@@ -108,7 +116,7 @@ async def _report(
     await app.callbacks.deliver(outcome, payload)
 
 
-HANDLERS: dict[str, Callable[[MockApp, Request], Awaitable[Reply]]] = {
+HANDLERS: dict[str, Handler] = {
     "listLiveCalls": list_live_calls,
     "sendDigits": send_digits,
 }

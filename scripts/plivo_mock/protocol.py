@@ -8,7 +8,7 @@ is `{"api_id", "error"}` JSON like every other error of the mock, and it keeps i
 line: a complete request already handed to the app (or queued behind one) is answered
 first, because its effect (a DTMF event) is already happening and a client that got only
 the 400 would resend it. An error inside a body still being read belongs to that request,
-which the app never accepts: it is answered at once.
+which the app never accepts: it is answered in that request's turn.
 
 uvicorn writes a response's head and its body in two `transport.write` calls. On loopback
 each is a send() that can wake the client, which then reads a head without its body and
@@ -163,6 +163,16 @@ class PlivoHttpProtocol(HttpToolsProtocol):
             # sees a disconnect, whatever the transport does with writes after close().
             cycle.disconnected = True
             cycle.message_event.set()
+            if self.pipeline and self.pipeline[0][0] is cycle:
+                # It waits behind complete requests not yet answered: the 400 takes its
+                # place in line instead of the app.
+                if not self._deferred_400:
+                    self._deferred_400 = True
+                    self.pipeline[0] = (cycle, self._answer_400)
+                return
+        self._write_400()
+
+    async def _answer_400(self, scope: Any, receive: Any, send: Any) -> None:
         self._write_400()
 
     def _write_400(self) -> None:

@@ -22,7 +22,6 @@ from urllib.parse import quote, unquote, urldefrag, urljoin
 import jsonschema_rs
 import yaml
 
-from plivo_mock.fast_errors import FastErrors, compile_fast_errors
 from plivo_mock.pointer import token as pointer_token
 from plivo_mock.pointer import tokens as pointer_tokens
 
@@ -71,14 +70,10 @@ class Body:
     validator: jsonschema_rs.Validator
     properties: frozenset[str]
     defaults: Mapping[str, Any]
-    # Words the errors of the common invalid bodies cheaply; None when the schema is not one
-    # it handles. Only ever asked about a body the validator has already rejected.
-    fast_errors: FastErrors | None = None
 
     def errors(self, schemas: SchemaSet, value: Any) -> list[str]:
         """The error lines of a body `validator` rejected."""
-        fast = self.fast_errors
-        return (fast and fast.explain(value)) or schemas.errors(self.validator, value)
+        return schemas.errors(self.validator, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,18 +339,9 @@ class ApiDocument:
         schema_pointer = f"{pointer}/content/{pointer_token(JSON_MEDIA_TYPE)}/schema"
         s_uri, s_pointer, schema = self.schemas.deref(uri, schema_pointer)
         properties = schema.get("properties", {})
-        fast_errors = compile_fast_errors(
-            self.schemas,
-            uri,
-            schema_pointer,
-            pattern_text=_short,
-            word=word,
-            max_errors=_MAX_ERRORS,
-        )
         return Body(
             required=bool(body.get("required", False)),
             validator=self.schemas.validator(s_uri, s_pointer),
-            fast_errors=fast_errors,
             properties=frozenset(properties),
             defaults={
                 name: prop["default"]

@@ -12,8 +12,10 @@ import sys
 import threading
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from .config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID, Account
@@ -39,6 +41,11 @@ class CallbackOutcome:
         }
 
 
+# Held in an event's own slots, so not again among its other named fields.
+_HELD = frozenset({"digits", "leg"})
+_NONE: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Event:
     """One accepted (202) DTMF request.
@@ -54,17 +61,56 @@ class Event:
     api_id: str
     unknown_fields: dict[str, Any] | None  # None: there were none (read as {})
     callback: CallbackOutcome | None = None
+    # The other fields the spec names, where not at the spec's default (None: there were
+    # none), and those defaults, shared by every event: read together as `fields`.
+    other_fields: dict[str, Any] | None = None
+    defaults: Mapping[str, Any] | None = None
 
     @classmethod
     def accepted(
-        cls, digits: str, leg: str, at: float, api_id: str, unknown_fields: dict[str, Any]
+        cls,
+        digits: str,
+        leg: str,
+        at: float,
+        api_id: str,
+        unknown_fields: dict[str, Any],
+        body: Mapping[str, Any] = _NONE,
+        defaults: Mapping[str, Any] = _NONE,
     ) -> Event:
-        return cls(digits, sys.intern(leg), at, api_id, unknown_fields or None)
+        """`body` is the accepted body, defaults filled in, with its unknown fields too."""
+        others = {
+            name: value
+            for name, value in body.items()
+            if name not in _HELD
+            and name not in unknown_fields
+            and not (name in defaults and _same(defaults[name], value))
+        }
+        return cls(
+            digits,
+            sys.intern(leg),
+            at,
+            api_id,
+            unknown_fields or None,
+            None,
+            others or None,
+            defaults,
+        )
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Every field of the accepted body that the spec names, its defaults filled in."""
+        return {
+            **(self.defaults or {}),
+            **(self.other_fields or {}),
+            "digits": self.digits,
+            "leg": self.leg,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
             "digits": self.digits,
             "leg": self.leg,
+            "fields": self.fields,
             "time": datetime.fromtimestamp(self.time, UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
@@ -72,6 +118,11 @@ class Event:
             "unknown_fields": {} if self.unknown_fields is None else self.unknown_fields,
             "callback": None if self.callback is None else self.callback.to_json(),
         }
+
+
+def _same(default: Any, value: Any) -> bool:
+    # JSON's true is not 1, though Python's True == 1.
+    return type(default) is type(value) and bool(default == value)
 
 
 @dataclass

@@ -39,6 +39,30 @@ def test_valid_request_then_garbage_on_one_connection_answers_what_it_records(
     assert error_problems(answers[1]) == []
 
 
+def test_valid_request_then_malformed_chunked_body_answers_the_first_before_the_400(
+    mock: MockProcess, control_a: Control
+) -> None:
+    """A framing error inside the body of a pipelined request waits its turn, like one in
+    its headers: the complete request before it is answered first."""
+    call = control_a.create_call()
+    chunked = _request(call, b"").replace(
+        b"Content-Length: 0\r\n", b"Transfer-Encoding: chunked\r\n"
+    )
+    answers = exchange_many(
+        HOST,
+        mock.port,
+        _request(call, b'{"digits":"1"}') + chunked + b"ZZ\r\nxx\r\n",
+        count=2,
+        timeout=5,
+    )
+    recorded = control_a.events(call)
+    assert [e["digits"] for e in recorded] == ["1"]
+    assert isinstance(answers[0], RawResponse) and answers[0].status == 202, answers
+    assert json.loads(answers[0].body)["api_id"] == recorded[0]["api_id"]
+    assert isinstance(answers[1], RawResponse) and answers[1].status == 400, answers
+    assert error_problems(answers[1]) == []
+
+
 def test_body_that_stops_arriving_is_answered_4xx_after_the_body_timeout(
     tmp_path: Path,
 ) -> None:

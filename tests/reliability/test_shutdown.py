@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import http.client
 import os
 import signal
 import socket
@@ -15,7 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .answers import error_problems
 from .mockproc import ACCOUNT_A, HOST, Control, MockProcess, start_mock
+from .rawhttp import RawResponse
 
 SLOW_REQUESTS = 10
 SLOW_DELAY_MS = 1500
@@ -184,4 +187,46 @@ def test_sigterm_exits_0_promptly_even_with_a_stalled_request_body(tmp_path: Pat
             if mock.process.poll() is None:
                 mock.process.kill()
                 mock.process.wait(5)
+    assert status == 0
+
+
+def _read_answer(sock: socket.socket) -> RawResponse:
+    answer = http.client.HTTPResponse(sock, method="POST")
+    answer.begin()
+    return RawResponse(answer.status, tuple(answer.getheaders()), answer.read())
+
+
+def test_requests_still_in_flight_at_the_shutdown_bound_get_a_json_503(tmp_path: Path) -> None:
+    """One request held by a delay fault, one whose body never ends: when the graceful
+    shutdown bound expires, each is answered as Plivo answers, never with uvicorn's text."""
+    mock = start_mock(tmp_path, ("--no-rate-limit",))
+    control = Control(mock.base_url, ACCOUNT_A)
+    delayed_call, stalled_call = control.create_call(), control.create_call()
+    control.inject_fault(delayed_call, count=1, delay_ms=30_000)
+    basic = base64.b64encode(f"{ACCOUNT_A.auth_id}:{ACCOUNT_A.auth_token}".encode()).decode()
+    head = (
+        f"HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Basic {basic}\r\n"
+        "Content-Type: application/json\r\n"
+    )
+    delayed = f"POST {_path(delayed_call)} {head}Content-Length: 14\r\n\r\n" + '{"digits":"1"}'
+    stalled = f"POST {_path(stalled_call)} {head}Content-Length: 15\r\n\r\n" + '{"dig'
+    with (
+        socket.create_connection((HOST, mock.port), timeout=10) as first,
+        socket.create_connection((HOST, mock.port), timeout=10) as second,
+    ):
+        first.sendall(delayed.encode())
+        second.sendall(stalled.encode())
+        asyncio.run(_wait_until_read(mock.port, 2 + 1))  # ours and Control's keep-alive
+        mock.process.send_signal(signal.SIGTERM)
+        try:
+            answers = [_read_answer(first), _read_answer(second)]
+            status = mock.process.wait(STALLED_EXIT_DEADLINE_S)
+        finally:
+            control.close()
+            if mock.process.poll() is None:
+                mock.process.kill()
+                mock.process.wait(5)
+    for answer in answers:
+        assert answer.status == 503, answer
+        assert error_problems(answer) == []
     assert status == 0
