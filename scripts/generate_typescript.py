@@ -161,7 +161,7 @@ def errors_module(spec: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - TypeScript source, not HTML
         undefined=jinja2.StrictUndefined,
     )
     template = environment.get_template("errors.ts.jinja")
