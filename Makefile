@@ -67,7 +67,8 @@ $(TS_SDK)/node_modules/.installed: $(TS_SDK)/package-lock.json
 	@touch $@
 
 test-typescript: venv $(TS_SDK)/node_modules/.installed ## The TypeScript SDK: tsc --strict, then node --test against the mock.
-	cd $(TS_SDK) && node node_modules/typescript/bin/tsc -p . --noEmit
+	node $(TS_SDK)/node_modules/typescript/bin/tsc -p $(TS_SDK) --noEmit
+	node $(TS_SDK)/node_modules/typescript/bin/tsc -p tests/typescript
 	node --test --test-reporter=spec tests/typescript/
 
 contract: venv ## Contract-test a provider: make contract BASE_URL=... PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=...
