@@ -213,6 +213,8 @@ describe("retries", () => {
     await assert.rejects(client.sendDigits(BRIDGED_CALL_UUID, { digits: "5" }), (error) => {
       assert.ok(error instanceof APIConnectionError && !(error instanceof APITimeoutError));
       assert.match(error.message, /ECONNREFUSED/);
+      const shown = inspect(error, { showHidden: true, depth: Infinity });
+      assert.ok(!shown.includes(AUTH_TOKEN) && !shown.includes(btoa(`${AUTH_ID}:${AUTH_TOKEN}`)));
       return true;
     });
     assert.deepEqual(sleeps, [375, 750]);
