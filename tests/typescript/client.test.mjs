@@ -20,6 +20,7 @@ import {
   STATUS_ERRORS,
   ServerError,
   UnexpectedStatusError,
+  retryAfterMs,
 } from "../../generated/typescript/dist/index.js";
 import { AUTH_ID, AUTH_TOKEN, BRIDGED_CALL_UUID, Mock, UNBRIDGED_CALL_UUID, freePort } from "./mock.mjs";
 
@@ -174,6 +175,38 @@ describe("retries", () => {
     await assert.rejects(client.sendDigits(BRIDGED_CALL_UUID, { digits: "5" }), RateLimitError);
     assert.deepEqual(sleeps, [1000, 1000]);
     assert.deepEqual(await mock.events(), []);
+  });
+
+  test("Retry-After is read as seconds or an HTTP date; anything else falls back to backoff", () => {
+    assert.equal(retryAfterMs("3"), 3000);
+    assert.equal(retryAfterMs("0.5"), 500);
+    assert.equal(retryAfterMs(new Date(Date.now() - 60_000).toUTCString()), 0);
+    const later = retryAfterMs(new Date(Date.now() + 120_000).toUTCString());
+    assert.ok(later > 100_000 && later <= 120_000, String(later));
+    assert.equal(retryAfterMs("soon"), undefined);
+    assert.equal(retryAfterMs(null), undefined);
+  });
+
+  test("a Retry-After over 60 s is not waited for: RateLimitError at once", async () => {
+    const answer = () =>
+      new Response(JSON.stringify({ api_id: "07abfd94-58c0-11e1-86da-adf28403fe48", error: "too many requests" }), {
+        status: 429,
+        headers: { "Content-Type": "application/json", "Retry-After": "3600" },
+      });
+    const sleeps = [];
+    const client = new Client({
+      authId: AUTH_ID,
+      authToken: AUTH_TOKEN,
+      env: {},
+      fetch: async () => answer(),
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    await assert.rejects(client.sendDigits(BRIDGED_CALL_UUID, { digits: "1" }), (error) => {
+      assert.ok(error instanceof RateLimitError);
+      assert.deepEqual([error.status, error.error, error.headers.get("Retry-After")], [429, "too many requests", "3600"]);
+      return true;
+    });
+    assert.deepEqual(sleeps, []);
   });
 
   test("an injected 500 is not retried: InternalServerError, nothing played", async () => {
