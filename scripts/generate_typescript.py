@@ -64,7 +64,7 @@ def tools() -> Path:
     """node_modules with the pinned openapi-typescript and typescript, installed per lock."""
     manifest, lock = SOURCE / "package.json", SOURCE / "package-lock.json"
     digest = hashlib.sha256(manifest.read_bytes() + lock.read_bytes()).hexdigest()
-    stamp = TOOLS / ".installed"
+    stamp = TOOLS / "node_modules" / ".installed"  # `npm ci` removes it with the rest
     if not stamp.is_file() or stamp.read_text(encoding="ascii") != digest:
         TOOLS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(manifest, TOOLS / "package.json")
