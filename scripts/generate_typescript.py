@@ -251,9 +251,12 @@ def main() -> int:
                 return 1
             print(f"{LABEL} is up to date ({len(fresh)} files).")
             return 0
-        for name in tree(target):
+        committed = tree(target)
+        for name in committed.keys() - fresh.keys():
             (target / name).unlink()
         for name, content in fresh.items():
+            if committed.get(name) == content:
+                continue  # untouched: make's stamp on package-lock.json stays valid
             path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
