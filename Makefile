@@ -15,7 +15,7 @@ MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release test contract bench clean
+.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release test test-typescript contract bench clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,11 +28,13 @@ $(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
 
-generate: venv ## Regenerate generated/python/ from openapi/ (spec, config, templates).
+generate: venv ## Regenerate generated/python/ and generated/typescript/ from openapi/.
 	$(BIN)/python scripts/generate.py
+	$(BIN)/python scripts/generate_typescript.py
 
-check-generated: venv ## Fail with a diff when generated/python/ is not what openapi/ generates.
+check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates.
 	$(BIN)/python scripts/generate.py --check
+	$(BIN)/python scripts/generate_typescript.py --check
 	$(BIN)/python scripts/release.py --check
 
 spec-diff: venv ## Spec changes since the last release: make spec-diff [OLD=file|ref] [NEW=file|ref] [FORMAT=text|markdown|json].
@@ -62,8 +64,19 @@ mock: venv ## Serve the mock Plivo on 127.0.0.1:4010 (MOCK_PORT=...) until Ctrl-
 demo: venv ## The main job end to end: lint, regenerate, check drift, send digits via the mock, contract-test it.
 	scripts/demo
 
-test: venv check-generated lint ## Drift check, linters and the whole test suite.
+test: venv check-generated lint test-typescript ## Drift check, linters and the whole test suite.
 	$(BIN)/pytest
+
+TS_SDK := generated/typescript
+
+$(TS_SDK)/node_modules/.installed: $(TS_SDK)/package-lock.json
+	cd $(TS_SDK) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+test-typescript: venv $(TS_SDK)/node_modules/.installed ## The TypeScript SDK: tsc --strict, then node --test against the mock.
+	node $(TS_SDK)/node_modules/typescript/bin/tsc -p $(TS_SDK) --noEmit
+	node $(TS_SDK)/node_modules/typescript/bin/tsc -p tests/typescript
+	node --test --test-reporter=spec tests/typescript/
 
 contract: venv ## Contract-test a provider: make contract BASE_URL=... PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=...
 	scripts/contract

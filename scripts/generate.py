@@ -64,22 +64,24 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
+def diff(
+    expected: dict[str, bytes], actual: dict[str, bytes], label: str = "generated/python/"
+) -> list[str]:
     lines: list[str] = []
     for name in sorted(expected.keys() | actual.keys()):
         want, have = expected.get(name), actual.get(name)
         if want == have:
             continue
         if have is None:
-            lines.append(f"missing from generated/python/: {name}\n")
+            lines.append(f"missing from {label}: {name}\n")
         elif want is None:
-            lines.append(f"not produced by the generator (stale?): generated/python/{name}\n")
+            lines.append(f"not produced by the generator (stale?): {label}{name}\n")
         else:
             lines += difflib.unified_diff(
                 have.decode(errors="replace").splitlines(keepends=True),
                 want.decode(errors="replace").splitlines(keepends=True),
-                f"generated/python/{name} (committed)",
-                f"generated/python/{name} (from openapi/)",
+                f"{label}{name} (committed)",
+                f"{label}{name} (from openapi/)",
             )
     return lines
 

@@ -1,6 +1,6 @@
 """`python -m benchmarks [mock|client|memory|tooling ...] [--quick]`: run, print, save.
 
-With no section named, all four run in order. The Markdown goes to stdout and to
+With no section named, all of them run in order. The Markdown goes to stdout and to
 build/bench/latest.md (or --out).
 """
 
@@ -12,11 +12,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import client_bench, memory_bench, mock_bench, report, servers, tooling_bench
+from benchmarks import (
+    client_bench,
+    memory_bench,
+    mock_bench,
+    node_bench,
+    report,
+    servers,
+    tooling_bench,
+)
 
 SECTIONS: dict[str, tuple[str, Callable[[bool], list[report.Table]]]] = {
     "mock": ("Mock throughput and latency", mock_bench.run),
     "client": ("Client cost", client_bench.run),
+    "node": ("Node client cost", node_bench.run),
     "memory": ("Memory", memory_bench.run),
     "tooling": ("Tooling speed", tooling_bench.run),
 }

@@ -1,0 +1,93 @@
+/**
+ * What plivo-dtmf.yaml says about requests, checked before any HTTP call.
+ *
+ * Written by `make generate` (scripts/generate_typescript.py) from the spec and
+ * openapi/generator.yaml. Do not edit.
+ */
+/** The package version (openapi/generator.yaml package_version_override). */
+export const VERSION = "1.0.0";
+/** The first of the spec's `servers`. */
+export const DEFAULT_BASE_URL = "https://api.plivo.com";
+/** Keyed by "method path-template", exactly as in the spec. */
+export const REQUEST_RULES = {
+    "get /v1/Account/{auth_id}/Call/": {
+        "path": {
+            "auth_id": {
+                "type": "string",
+                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)"
+            }
+        },
+        "query": {
+            "status": {
+                "type": "string",
+                "enum": [
+                    "live"
+                ]
+            }
+        },
+        "body": {},
+        "required": []
+    },
+    "post /v1/Account/{auth_id}/Call/{call_uuid}/DTMF/": {
+        "path": {
+            "auth_id": {
+                "type": "string",
+                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)"
+            },
+            "call_uuid": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)"
+            }
+        },
+        "query": {},
+        "body": {
+            "digits": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "pattern": "^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?$(?!\\n)"
+            },
+            "leg": {
+                "type": "string",
+                "enum": [
+                    "aleg",
+                    "bleg"
+                ]
+            },
+            "callback_url": {
+                "type": "string",
+                "maxLength": 2048,
+                "pattern": "^https?://"
+            },
+            "callback_method": {
+                "type": "string",
+                "enum": [
+                    "GET",
+                    "POST"
+                ]
+            }
+        },
+        "required": [
+            "digits"
+        ]
+    }
+};
+/** The documented success status of each operation, its schema and required fields. */
+export const SUCCESS = {
+    "get /v1/Account/{auth_id}/Call/": {
+        "status": 200,
+        "schema": "LiveCalls",
+        "required": [
+            "api_id",
+            "calls"
+        ]
+    },
+    "post /v1/Account/{auth_id}/Call/{call_uuid}/DTMF/": {
+        "status": 202,
+        "schema": "SendDigitsAccepted",
+        "required": [
+            "message",
+            "api_id"
+        ]
+    }
+};

@@ -1,0 +1,138 @@
+/**
+ * Checks a request against the spec's rules (src/spec.ts, written from plivo-dtmf.yaml at
+ * generation time) before anything is sent: the same rule table, in the same order, as the
+ * Python client's _spec.py.
+ */
+
+import { InvalidParameterError } from "./errors.js";
+
+/** The JSON Schema keywords of one value that the client enforces. */
+export interface Rule {
+  readonly type?: string;
+  readonly enum?: readonly unknown[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  /** ECMA-262, as written in the spec. */
+  readonly pattern?: string;
+}
+
+/** Rules by location, then by parameter or property name; `required` body properties. */
+export interface OperationRules {
+  readonly path: Readonly<Record<string, Rule>>;
+  readonly query: Readonly<Record<string, Rule>>;
+  readonly body: Readonly<Record<string, Rule>>;
+  readonly required: readonly string[];
+}
+
+const compiled = new Map<string, RegExp>();
+
+function regex(pattern: string): RegExp {
+  let found = compiled.get(pattern);
+  if (found === undefined) {
+    // The `u` flag: the spec's patterns are ECMA-262 with Unicode code points, as JSON Schema says.
+    found = new RegExp(pattern, "u");
+    compiled.set(pattern, found);
+  }
+  return found;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value === "object" ? "object" : typeof value;
+}
+
+function matchesType(value: unknown, expected: string): boolean {
+  const actual = jsonType(value);
+  return actual === expected || (expected === "number" && actual === "integer");
+}
+
+/** Length in Unicode code points, as JSON Schema counts (not UTF-16 code units). */
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/** Throw InvalidParameterError if `value` breaks `rule`; the order makes the message the most useful one. */
+export function checkValue(field: string, value: unknown, rule: Rule): void {
+  const expected = rule.type;
+  if (expected !== undefined && !matchesType(value, expected)) {
+    throw new InvalidParameterError(field, "type", expected, value, `must be a JSON ${expected}, not ${jsonType(value)}`);
+  }
+  if (rule.enum !== undefined && !rule.enum.includes(value)) {
+    const allowed = rule.enum.map((v) => JSON.stringify(v)).join(", ");
+    throw new InvalidParameterError(field, "enum", rule.enum, value, `must be one of ${allowed}`);
+  }
+  if (typeof value !== "string") {
+    return;
+  }
+  if (rule.minLength !== undefined || rule.maxLength !== undefined) {
+    const length = codePoints(value);
+    if (rule.minLength !== undefined && length < rule.minLength) {
+      throw new InvalidParameterError(
+        field,
+        "minLength",
+        rule.minLength,
+        value,
+        `must be at least ${rule.minLength} characters long, not ${length}`,
+      );
+    }
+    if (rule.maxLength !== undefined && length > rule.maxLength) {
+      throw new InvalidParameterError(
+        field,
+        "maxLength",
+        rule.maxLength,
+        value,
+        `must be at most ${rule.maxLength} characters long, not ${length}`,
+      );
+    }
+  }
+  if (rule.pattern !== undefined && !regex(rule.pattern).test(value)) {
+    throw new InvalidParameterError(field, "pattern", rule.pattern, value, `must match the pattern ${rule.pattern}`);
+  }
+}
+
+/** Throw InvalidParameterError for the first value of a request that breaks a rule of the spec. */
+export function checkRequest(
+  rules: OperationRules,
+  path: Readonly<Record<string, unknown>>,
+  query: Readonly<Record<string, unknown>>,
+  body: unknown,
+): void {
+  for (const [name, value] of Object.entries(path)) {
+    const rule = rules.path[name];
+    if (rule !== undefined) checkValue(name, value, rule);
+  }
+  for (const [name, value] of Object.entries(query)) {
+    const rule = rules.query[name];
+    if (rule !== undefined) checkValue(name, value, rule);
+  }
+  if (body === undefined) {
+    return;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new InvalidParameterError("body", "type", "object", body, `must be a JSON object, not ${jsonType(body)}`);
+  }
+  const fields = body as Record<string, unknown>;
+  for (const name of rules.required) {
+    if (fields[name] === undefined) {
+      throw new InvalidParameterError(name, "required", true, undefined, "is required");
+    }
+  }
+  for (const [name, rule] of Object.entries(rules.body)) {
+    const value = fields[name];
+    // JSON.stringify drops undefined properties: they are not sent, so not checked.
+    if (value !== undefined) checkValue(name, value, rule);
+  }
+}

@@ -1,0 +1,37 @@
+// Installable on its own: `npm pack` of generated/typescript/, installed into an empty
+// project (its one runtime dependency from npm's cache, filled by `npm ci`), then imported
+// by its package name. The Python client's counterpart builds and installs a wheel.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const PACKAGE = fileURLToPath(new URL("../../generated/typescript", import.meta.url));
+const QUIET = ["--no-audit", "--no-fund", "--loglevel=error"];
+
+test("the packed package installs into an empty project and imports by name", async () => {
+  const folder = await mkdtemp(join(tmpdir(), "plivo-dtmf-ts-"));
+  try {
+    const { stdout } = await run("npm", ["pack", PACKAGE, "--pack-destination", folder, ...QUIET]);
+    const tarball = join(folder, stdout.trim().split("\n").at(-1));
+    const app = join(folder, "app");
+    await mkdir(app);
+    await writeFile(join(app, "package.json"), '{"name": "app", "private": true, "type": "module"}\n');
+    await run("npm", ["install", "--prefer-offline", "--ignore-scripts", ...QUIET, tarball], { cwd: app });
+    const probe =
+      'import { Client, VERSION } from "plivo-dtmf-client";' +
+      'const c = new Client({ authId: "MA2025RK4E639VJFZAGV", authToken: "t", env: {} });' +
+      "console.log(JSON.stringify([VERSION, c.baseUrl]));";
+    const { stdout: out } = await run("node", ["--input-type=module", "-e", probe], { cwd: app });
+    const [version, baseUrl] = JSON.parse(out);
+    const manifest = JSON.parse(await readFile(join(PACKAGE, "package.json"), "utf8"));
+    assert.deepEqual([version, baseUrl], [manifest.version, "https://api.plivo.com"]);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});

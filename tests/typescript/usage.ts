@@ -1,0 +1,34 @@
+// Type-checked by `make test-typescript` (tsc --strict, never run): the README's example
+// compiles, and what the spec forbids does not, because the types come from the spec.
+import { Client, NotFoundError, RateLimitError } from "../../generated/typescript/dist/index.js";
+import type { SendDigitsAccepted, SendDigitsRequest } from "../../generated/typescript/dist/index.js";
+
+export async function readmeExample(): Promise<SendDigitsAccepted | undefined> {
+  const client = new Client(); // PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_BASE_URL
+  try {
+    const sent = await client.sendDigits("eba53b9e-8fbd-45c1-9444-696d2172fbc8", { digits: "8743#", leg: "bleg" });
+    console.log(sent.message, sent.api_id);
+    return sent;
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof RateLimitError) {
+      console.log(error.status, error.apiId, error.error);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+export const withCallback: SendDigitsRequest = {
+  digits: "0",
+  callback_url: "https://example.com/dtmf-sent",
+  callback_method: "GET",
+};
+
+// @ts-expect-error `leg` is the spec's enum: aleg or bleg
+export const wrongLeg: SendDigitsRequest = { digits: "1", leg: "both" };
+
+// @ts-expect-error `digits` is required
+export const noDigits: SendDigitsRequest = { leg: "aleg" };
+
+// @ts-expect-error `callback_method` is GET or POST
+export const wrongMethod: SendDigitsRequest = { digits: "1", callback_method: "PUT" };
