@@ -130,6 +130,7 @@ async def test_callback_is_posted_as_json_matching_the_spec(
         "status": "delivered",
         "http_status": 200,
         "error": None,
+        "signed": True,
     }
 
 
