@@ -206,6 +206,9 @@ def test_verifier_returns_the_typed_callback_for_post_and_get(
     )
     assert parsed.call_uuid == BRIDGED_CALL_UUID
 
+    pairs = list(got.headers.items())  # WSGI-style (name, value) pairs work too
+    assert ours("POST", url, got, EMBEDDED_AUTH_TOKEN, headers=pairs) == parsed
+
     own = receiver.url + "?token=abc"
     url, got = callback(
         mock, receiver, {"digits": "3", "callback_url": own, "callback_method": "GET"}

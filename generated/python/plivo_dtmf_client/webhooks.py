@@ -27,8 +27,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, cast
 from urllib.parse import parse_qs, urlparse, urlunparse
 
 from ._spec import CALLBACK_BODIES, check_value
@@ -42,6 +42,9 @@ NONCE_V2: Final = "X-Plivo-Signature-V2-Nonce"
 
 Params = Mapping[str, Any]
 """Signed parameters: a string, number, boolean, list of those, or nested object per name."""
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+"""A request's headers: any mapping (Starlette, Django), or (name, value) pairs (WSGI, Flask)."""
 
 
 class WebhookError(PlivoError, ValueError):
@@ -96,19 +99,19 @@ def signature_headers(auth_token: str, method: str, url: str, params: Params) ->
     }
 
 
-def verify_signature(*, method: str, url: str, headers: Mapping[str, str], params: Params, auth_token: str) -> None:
+def verify_signature(*, method: str, url: str, headers: Headers, params: Params, auth_token: str) -> None:
     """Raise SignatureMissingError or SignatureMismatchError unless the V3 signature holds.
 
     `params` are the request's body fields for POST and {} for GET (they are in `url`).
     The comparison takes the same time wherever the signatures differ.
     """
-    lowered = {name.lower(): value for name, value in headers.items()}
+    lowered = {name.lower(): value for name, value in _pairs(headers)}
     signature = lowered.get(SIGNATURE_V3.lower())
     nonce = lowered.get(NONCE_V3.lower())
     if not signature:
         raise SignatureMissingError(f"the request has no {SIGNATURE_V3} header: it is not from Plivo")
     if not nonce:
-        raise SignatureMissingError(f"the request has no {NONCE_V3} header: it is not from Plivo")
+        raise SignatureMissingError(f"no {NONCE_V3} header: the request is not from Plivo")
     expected = signature_v3(auth_token, method, url, params, nonce).encode("ascii")
     # Plivo may list several signatures, comma-separated: one must match.
     candidates = [c.strip().encode("utf-8", "replace") for c in signature.split(",")]
@@ -116,13 +119,11 @@ def verify_signature(*, method: str, url: str, headers: Mapping[str, str], param
         raise SignatureMismatchError(f"{SIGNATURE_V3} does not match this URL, body and nonce for this Auth Token")
 
 
-def verify_digits_sent(
-    *, method: str, url: str, headers: Mapping[str, str], body: bytes, auth_token: str
-) -> DigitsSentCallback:
+def verify_digits_sent(*, method: str, url: str, headers: Headers, body: bytes, auth_token: str) -> DigitsSentCallback:
     """The DigitsSentCallback a request carries, once its signature is verified.
 
     `method`: "GET" or "POST"; `url`: the full URL it arrived at (scheme, host, path and
-    query, as the sender addressed it); `headers`: any mapping of its headers; `body`: its
+    query, as the sender addressed it); `headers`: a mapping or (name, value) pairs; `body`: its
     raw bytes (ignored for GET); `auth_token`: the Auth Token of the account that sent the
     DTMF request. Raises a WebhookError subclass: SignatureMissingError,
     SignatureMismatchError or WebhookPayloadError.
@@ -138,6 +139,13 @@ def verify_digits_sent(
     else:
         raise WebhookPayloadError(f"callbacks are sent with GET or POST, not {method}")
     return _digits_sent(fields)
+
+
+def _pairs(headers: Headers) -> Iterable[tuple[str, str]]:
+    items = getattr(headers, "items", None)
+    if callable(items):
+        return cast(Iterable[tuple[str, str]], items())
+    return cast(Iterable[tuple[str, str]], headers)
 
 
 def _digits_sent(fields: dict[str, Any]) -> DigitsSentCallback:
