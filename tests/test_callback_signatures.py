@@ -156,6 +156,19 @@ def test_get_callback_keeps_the_receivers_query_and_verifies_with_plivo_python(
     assert not official_v3("GET", url.replace("x=1", "x=2"), got, EMBEDDED_AUTH_TOKEN)
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_the_signature_covers_the_url_as_it_arrives_not_as_it_was_written(
+    mock: MockServer, receiver: CallbackReceiver, method: str
+) -> None:
+    # The request line carries the normalised URL (no dot segments), which the receiver sees.
+    written = receiver.url.replace("/callback", "/x/../callback") + "?sp=a%20b"
+    body = {"digits": "4", "callback_url": written, "callback_method": method}
+    url, got = callback(mock, receiver, body)
+    assert got.path == "/callback" and got.query["sp"] == "a b"
+    assert official_v3(method, url, got, EMBEDDED_AUTH_TOKEN)
+    assert ours(method, url, got, EMBEDDED_AUTH_TOKEN).digits == "4"
+
+
 def test_each_callback_has_fresh_nonces_and_the_owning_accounts_signature(
     mock: MockServer, receiver: CallbackReceiver
 ) -> None:

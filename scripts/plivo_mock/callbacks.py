@@ -76,16 +76,21 @@ class CallbackSender:
                 timeout=self._timeout, trust_env=False, follow_redirects=False
             )
         if outcome.method == "GET":
-            url = with_query(outcome.url, payload)
-            headers = signature_headers(auth_token, "GET", url, {})
-            request = self._client.build_request("GET", url, headers=headers)
+            request = self._client.build_request("GET", with_query(outcome.url, payload))
+            signed: dict[str, str] = {}
         else:
-            url = outcome.url
-            headers = signature_headers(auth_token, "POST", url, payload)
-            headers["Content-Type"] = "application/json"
             request = self._client.build_request(
-                "POST", url, headers=headers, content=json_bytes(payload)
+                "POST",
+                outcome.url,
+                headers={"Content-Type": "application/json"},
+                content=json_bytes(payload),
             )
+            signed = payload
+        # Signed as it goes on the wire (percent-encoded as httpx sends it), which is the URL
+        # the receiver sees.
+        request.headers.update(
+            signature_headers(auth_token, outcome.method, str(request.url), signed)
+        )
         outcome.signed = True
         try:
             async with asyncio.timeout(self._timeout_s):
