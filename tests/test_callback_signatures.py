@@ -38,6 +38,7 @@ from plivo_dtmf_client.webhooks import (
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
 from plivo_mock.testing import MockServer, dtmf_path, env_without_credentials
 
+from tests.client_support import SPEC, resolve
 from tests.contract.callback_probe import CallbackReceiver, Received
 
 OTHER_ID = "MASIGNEDACCOUNT00002"
@@ -347,3 +348,10 @@ def test_a_signed_body_that_is_not_the_documented_callback_is_a_payload_error() 
     headers = {SIGNATURE_V3: _plivo_signed("POST", url, {}, token, nonce), NONCE_V3: nonce}
     with pytest.raises(WebhookPayloadError, match="list"):
         verify_digits_sent(method="POST", url=url, headers=headers, body=b"[]", auth_token=token)
+
+
+def test_the_header_names_are_the_specs() -> None:
+    callback = SPEC["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]["callbacks"]
+    operation = next(iter(callback["digitsSent"].values()))["post"]
+    headers = {resolve(p)["name"] for p in operation["parameters"] if resolve(p)["in"] == "header"}
+    assert headers == {SIGNATURE_V3, NONCE_V3, SIGNATURE_V2, NONCE_V2}
