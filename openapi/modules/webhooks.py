@@ -113,9 +113,7 @@ def verify_signature(
     signature = lowered.get(SIGNATURE_V3.lower())
     nonce = lowered.get(NONCE_V3.lower())
     if not signature:
-        raise SignatureMissingError(
-            f"the request has no {SIGNATURE_V3} header: it is not from Plivo"
-        )
+        raise SignatureMissingError(f"no {SIGNATURE_V3} header: the request is not from Plivo")
     if not nonce:
         raise SignatureMissingError(f"no {NONCE_V3} header: the request is not from Plivo")
     expected = signature_v3(auth_token, method, url, params, nonce).encode("ascii")
