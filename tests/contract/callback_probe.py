@@ -170,6 +170,8 @@ def listen_address(
         public = urlsplit(callback_url)
         if listen:
             host, _, port = listen.rpartition(":")
+            if not port.isdigit() or int(port) > 65535:
+                raise Skip(f"CALLBACK_LISTEN={listen!r} is not HOST:PORT")
             return host.strip("[]") or "127.0.0.1", int(port), callback_url
         if _is_loopback(public.hostname):
             return public.hostname or "127.0.0.1", public.port or 80, callback_url
@@ -195,10 +197,15 @@ def _async_callback(ctx: ProbeContext) -> None:
     host, port, public = listen_address(
         ctx.provider.base_url, ctx.callback_url, os.environ.get("CALLBACK_LISTEN")
     )
-    with CallbackReceiver(host, port) as receiver:
-        base = public or receiver.url
+    try:
+        receiver = CallbackReceiver(host, port).start()
+    except OSError as exc:
+        raise Skip(f"cannot listen on {host}:{port} for the callback: {exc}") from None
+    try:
         for method in ("POST", "GET"):
-            _one_callback(ctx, receiver, base, method)
+            _one_callback(ctx, receiver, public or receiver.url, method)
+    finally:
+        receiver.stop()
 
 
 def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, method: str) -> None:

@@ -75,3 +75,5 @@ def test_where_the_receiver_listens() -> None:
         listen_address("https://api.plivo.com", None, None)
     with pytest.raises(Skip, match="CALLBACK_LISTEN"):
         listen_address("https://api.plivo.com", public, None)
+    with pytest.raises(Skip, match="not HOST:PORT"):
+        listen_address("https://api.plivo.com", public, "127.0.0.1")
