@@ -287,3 +287,15 @@ def test_with_query_merges_the_callback_parameters_into_the_receivers_own() -> N
     merged = with_query(url, {"digits": "12", "leg": "aleg"})
     assert merged == "http://127.0.0.1:9/cb?token=a%2Bb&x=1&flag&digits=12&leg=aleg"
     assert with_query("http://h/cb", {"a": "b c"}) == "http://h/cb?a=b+c"
+
+
+async def test_a_callback_url_no_socket_can_reach_is_failed_not_pending(
+    client: httpx.AsyncClient,
+) -> None:
+    # A valid URI (RFC 3986 ports are any digits) that no socket can reach.
+    answer = await client.post(
+        DTMF, json={"digits": "1", "callback_url": "http://127.0.0.1:99999/"}
+    )
+    assert answer.status_code == 202
+    outcome = await callback_of(client, lambda s: s != "pending")
+    assert outcome["status"] == "failed" and outcome["error"]

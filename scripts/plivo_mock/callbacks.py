@@ -75,11 +75,34 @@ class CallbackSender:
             self._client = httpx.AsyncClient(
                 timeout=self._timeout, trust_env=False, follow_redirects=False
             )
+        try:
+            request = self._signed_request(self._client, outcome, payload, auth_token)
+            outcome.signed = True
+            async with asyncio.timeout(self._timeout_s):
+                status = await self._send(request)
+        except TimeoutError:
+            self._failed(outcome, f"TimeoutError: no complete answer within {self._timeout_s:g} s")
+            return
+        except Exception as exc:
+            # Whatever it is, the outcome must settle: httpx.HTTPError mostly, but a port
+            # over 65535 (a valid URI) is an ExceptionGroup from anyio.
+            name = type(exc).__name__
+            self._failed(outcome, f"{name}: {exc}" if str(exc) else name)
+            return
+        outcome.http_status = status
+        outcome.status = "delivered" if 200 <= status < 300 else "failed"
+        if outcome.status == "failed":
+            outcome.error = f"the receiver answered {status}"
+
+    @staticmethod
+    def _signed_request(
+        client: httpx.AsyncClient, outcome: CallbackOutcome, payload: dict[str, str], token: str
+    ) -> httpx.Request:
         if outcome.method == "GET":
-            request = self._client.build_request("GET", with_query(outcome.url, payload))
+            request = client.build_request("GET", with_query(outcome.url, payload))
             signed: dict[str, str] = {}
         else:
-            request = self._client.build_request(
+            request = client.build_request(
                 "POST",
                 outcome.url,
                 headers={"Content-Type": "application/json"},
@@ -88,24 +111,8 @@ class CallbackSender:
             signed = payload
         # Signed as it goes on the wire (percent-encoded as httpx sends it), which is the URL
         # the receiver sees.
-        request.headers.update(
-            signature_headers(auth_token, outcome.method, str(request.url), signed)
-        )
-        outcome.signed = True
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                status = await self._send(request)
-        except TimeoutError:
-            self._failed(outcome, f"TimeoutError: no complete answer within {self._timeout_s:g} s")
-            return
-        except httpx.HTTPError as exc:
-            name = type(exc).__name__
-            self._failed(outcome, f"{name}: {exc}" if str(exc) else name)
-            return
-        outcome.http_status = status
-        outcome.status = "delivered" if 200 <= status < 300 else "failed"
-        if outcome.status == "failed":
-            outcome.error = f"the receiver answered {status}"
+        request.headers.update(signature_headers(token, outcome.method, str(request.url), signed))
+        return request
 
     async def _send(self, request: httpx.Request) -> int:
         assert self._client is not None
