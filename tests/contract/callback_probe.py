@@ -32,6 +32,8 @@ from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent
 
 from .probes import ProbeContext, Skip, Violation, expect, probe
 
+MARKER = "contract_probe"
+"""Marks the probe's own callback_url in its query (its receiver, not a generated URL)."""
 CALLBACK_WAIT_S = 10.0
 """How long the probe waits for each callback once the provider accepted the request."""
 _MAX_BODY = 64 * 1024
@@ -211,7 +213,7 @@ def _async_callback(ctx: ProbeContext) -> None:
 def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, method: str) -> None:
     marker = secrets.token_hex(8)
     parts = urlsplit(base)
-    query = "&".join(q for q in (parts.query, urlencode({"contract_probe": marker})) if q)
+    query = "&".join(q for q in (parts.query, urlencode({MARKER: marker})) if q)
     callback_url = parts._replace(query=query, fragment="").geturl()
     digits = "1"
     response = ctx.send_digits(
@@ -237,7 +239,7 @@ def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, meth
     except WebhookError as exc:
         raise Violation(f"{method} callback rejected: {type(exc).__name__}: {exc}") from None
     fields: dict[str, Any] = json.loads(got.body) if method == "POST" else got.query
-    fields = {k: v for k, v in fields.items() if k != "contract_probe"}
+    fields = {k: v for k, v in fields.items() if k != MARKER}
     if not ctx.spec.conforms("components/schemas/DigitsSentCallback", fields):
         raise Violation(f"{method} callback does not match DigitsSentCallback: {fields}")
     if callback.api_id != api_id or callback.digits != digits:
