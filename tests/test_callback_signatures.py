@@ -355,3 +355,11 @@ def test_the_header_names_are_the_specs() -> None:
     operation = next(iter(callback["digitsSent"].values()))["post"]
     headers = {resolve(p)["name"] for p in operation["parameters"] if resolve(p)["in"] == "header"}
     assert headers == {SIGNATURE_V3, NONCE_V3, SIGNATURE_V2, NONCE_V2}
+
+
+def test_the_readme_example_compiles_and_uses_this_api() -> None:
+    readme = (Path(__file__).parent.parent / "generated/python/README.md").read_text("utf-8")
+    blocks = [b.split("\n", 1)[1] for b in readme.split("```")[1::2] if b.startswith("python")]
+    (example,) = [b for b in blocks if "verify_digits_sent" in b]
+    compile(example, "README.md", "exec")
+    assert "from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent" in example
