@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import httpx
 import jsonschema_rs
 import pytest
 from plivo_mock.app import MockApp
-from plivo_mock.callbacks import CallbackSender
+from plivo_mock.callbacks import ANSWER_BYTES, CallbackSender, with_query
 from plivo_mock.config import BRIDGED_CALL_UUID
 from plivo_mock.state import CallbackOutcome
 from plivo_mock.testing import dtmf_path
@@ -130,6 +131,7 @@ async def test_callback_is_posted_as_json_matching_the_spec(
         "status": "delivered",
         "http_status": 200,
         "error": None,
+        "signed": True,
     }
 
 
@@ -161,7 +163,7 @@ async def test_callback_to_a_non_loopback_host_is_blocked_and_never_sent(
 ) -> None:
     attempts: list[str] = []
 
-    async def spy(self: CallbackSender, outcome: CallbackOutcome, payload: Any) -> None:
+    async def spy(self: CallbackSender, outcome: CallbackOutcome, *args: Any) -> None:
         attempts.append(outcome.url)
 
     monkeypatch.setattr(CallbackSender, "deliver", spy)
@@ -203,3 +205,97 @@ async def test_call_ending_before_a_delayed_callback_reports_failed(
     await client.delete(f"/__mock__/calls/{BRIDGED_CALL_UUID}")
     got = await receiver.next()
     assert json.loads(got.body)["status"] == "failed"
+
+
+class Dripper:
+    """A loopback server that answers every connection with `head`, then a byte at a time."""
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self.stop = threading.Event()
+        self.sent = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/slow"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.05)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(self.head)
+                    self.sent += len(self.head)
+                    while not self.stop.wait(0.1):
+                        conn.sendall(b"a")
+                        self.sent += 1
+                except OSError:
+                    pass  # the mock hung up
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def drip() -> Iterator[Callable[[bytes], Dripper]]:
+    servers: list[Dripper] = []
+
+    def start(head: bytes) -> Dripper:
+        servers.append(Dripper(head))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+async def test_callback_timeout_bounds_the_whole_delivery(
+    make_app: Callable[..., MockApp],
+    client_for: Callable[..., httpx.AsyncClient],
+    drip: Callable[[bytes], Dripper],
+) -> None:
+    # Issue 17 item 3: a header dripped a byte at a time never trips a per-read timeout.
+    server = drip(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    client = client_for(make_app(callback_timeout_s=0.5))
+    await client.post(DTMF, json={"digits": "1", "callback_url": server.url})
+    outcome = await callback_of(client, lambda s: s != "pending")
+    assert outcome["status"] == "failed" and "within 0.5 s" in outcome["error"]
+
+
+async def test_callback_reads_a_bounded_part_of_the_answer(
+    make_app: Callable[..., MockApp],
+    client_for: Callable[..., httpx.AsyncClient],
+    drip: Callable[[bytes], Dripper],
+) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n"
+    server = drip(head + b"x" * ANSWER_BYTES)
+    client = client_for(make_app(callback_timeout_s=60))
+    await client.post(DTMF, json={"digits": "1", "callback_url": server.url})
+    outcome = await callback_of(client, lambda s: s != "pending")
+    assert outcome["status"] == "delivered" and outcome["http_status"] == 200
+
+
+def test_with_query_merges_the_callback_parameters_into_the_receivers_own() -> None:
+    url = "http://127.0.0.1:9/cb?token=a%2Bb&x=1&digits=old&flag#frag"
+    merged = with_query(url, {"digits": "12", "leg": "aleg"})
+    assert merged == "http://127.0.0.1:9/cb?token=a%2Bb&x=1&flag&digits=12&leg=aleg"
+    assert with_query("http://h/cb", {"a": "b c"}) == "http://h/cb?a=b+c"
+
+
+async def test_a_callback_url_no_socket_can_reach_is_failed_not_pending(
+    client: httpx.AsyncClient,
+) -> None:
+    # A valid URI (RFC 3986 ports are any digits) that no socket can reach.
+    answer = await client.post(
+        DTMF, json={"digits": "1", "callback_url": "http://127.0.0.1:99999/"}
+    )
+    assert answer.status_code == 202
+    outcome = await callback_of(client, lambda s: s != "pending")
+    assert outcome["status"] == "failed" and outcome["error"]

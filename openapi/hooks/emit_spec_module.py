@@ -107,6 +107,33 @@ def operation_rules(spec: Schema, path_item: Schema, operation: Schema) -> dict[
     return rules
 
 
+def callback_bodies(spec: Schema) -> dict[str, Any]:
+    """The required members and rules of each callback's JSON body, by operationId.
+
+    What a receiver checks (plivo_dtmf_client.webhooks): the request bodies the provider sends.
+    """
+    found: dict[str, Any] = {}
+    for item in spec["paths"].values():
+        for method in HTTP_METHODS:
+            for callback in resolve(spec, item.get(method, {})).get("callbacks", {}).values():
+                for expression in resolve(spec, callback).values():
+                    for cb_method in HTTP_METHODS:
+                        if cb_method not in expression:
+                            continue
+                        operation = expression[cb_method]
+                        body = resolve(spec, operation.get("requestBody", {}))
+                        content = body.get("content", {}).get("application/json", {})
+                        schema = flatten(spec, content.get("schema", {}))
+                        found[operation["operationId"]] = {
+                            "required": tuple(schema.get("required", ())),
+                            "properties": {
+                                name: rule(spec, prop)
+                                for name, prop in schema.get("properties", {}).items()
+                            },
+                        }
+    return found
+
+
 def render(spec: Schema) -> str:
     request_rules = {
         (method, path): operation_rules(spec, item, item[method])
@@ -118,6 +145,7 @@ def render(spec: Schema) -> str:
         spec_name=SPEC.name,
         default_base_url=repr(spec["servers"][0]["url"]),
         request_rules=pprint.pformat(request_rules, sort_dicts=False, width=88),
+        callback_bodies=pprint.pformat(callback_bodies(spec), sort_dicts=False, width=88),
     )
 
 

@@ -113,7 +113,7 @@ async def _report(
         "leg": event.leg,
         "status": "sent" if call.live else "failed",
     }
-    await app.callbacks.deliver(outcome, payload)
+    await app.callbacks.deliver(outcome, payload, app.state.accounts[call.owner].auth_token)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -30,6 +30,7 @@ class CallbackOutcome:
     status: str = "pending"  # pending, delivered, failed, blocked
     http_status: int | None = None
     error: str | None = None
+    signed: bool = False  # that it was; never the signature, the nonce or the token
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +39,7 @@ class CallbackOutcome:
             "status": self.status,
             "http_status": self.http_status,
             "error": self.error,
+            "signed": self.signed,
         }
 
 

@@ -45,6 +45,7 @@ class ProbeContext:
     hung_up_call: str | None = None
     other_account_call: str | None = None
     rate_limit_probe: tuple[int, int] | None = None
+    callback_url: str | None = None
 
     @property
     def send_op(self) -> Operation:
@@ -549,3 +550,7 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
 
 def run_all(ctx: ProbeContext, names: tuple[str, ...] | None) -> list[ProbeResult]:
     return [run_probe(ctx, item) for item in selected(names)]
+
+
+# Registered here so that PROBES names it wherever this module is imported.
+from . import callback_probe as _callback_probe  # noqa: E402, F401

@@ -87,6 +87,11 @@ class Provider:
         self.client.close()
 
     @property
+    def auth_token(self) -> str:
+        """To verify the signatures of the provider's callbacks; never shown."""
+        return self._auth_token
+
+    @property
     def authorization(self) -> str:
         return basic_auth(self.auth_id, self._auth_token)
 

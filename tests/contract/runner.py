@@ -235,6 +235,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             hung_up_call=setup.hung_up_call,
             other_account_call=setup.other_account_call,
             rate_limit_probe=settings.rate_limit_probe,
+            callback_url=settings.callback_url,
         )
         names = settings.probes
         if names is None and settings.rate_limit_probe is None:

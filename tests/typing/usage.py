@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from plivo_dtmf_client import Client, errors
 from plivo_dtmf_client.api.calls import list_live_calls, send_digits
-from plivo_dtmf_client.models import Error, Leg, LiveCalls, SendDigitsAccepted, SendDigitsRequest
+from plivo_dtmf_client.models import (
+    DigitsSentCallback,
+    Error,
+    Leg,
+    LiveCalls,
+    SendDigitsAccepted,
+    SendDigitsRequest,
+)
 from plivo_dtmf_client.types import Response
+from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent
 
 
 def send(client: Client, call_uuid: str) -> str:
@@ -57,3 +65,16 @@ async def live_calls() -> list[str]:
         for call_uuid in calls.calls:
             await send_digits.asyncio(call_uuid, client=client, body=SendDigitsRequest(digits="1"))
         return calls.calls
+
+
+def verify_callback(
+    url: str, headers: dict[str, str], pairs: list[tuple[str, str]], body: bytes
+) -> str:
+    try:
+        callback: DigitsSentCallback = verify_digits_sent(
+            method="POST", url=url, headers=headers, body=body, auth_token="token"
+        )
+        verify_digits_sent(method="GET", url=url, headers=pairs, body=b"", auth_token="token")
+    except WebhookError as exc:
+        return str(exc)
+    return callback.digits

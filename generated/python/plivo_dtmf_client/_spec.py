@@ -76,6 +76,32 @@ REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {
 }
 """Keyed by (method, path template), exactly as in the spec."""
 
+
+class BodyRules(TypedDict):
+    """What a JSON object body must hold: its required members, and a rule per member."""
+
+    required: tuple[str, ...]
+    properties: dict[str, Rule]
+
+
+CALLBACK_BODIES: Final[dict[str, BodyRules]] = {
+    "digitsSentCallback": {
+        "required": ("api_id", "call_uuid", "digits", "leg", "status"),
+        "properties": {
+            "api_id": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)",
+                "python_pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\Z(?!\\n)",
+            },
+            "call_uuid": {"type": "string"},
+            "digits": {"type": "string"},
+            "leg": {"type": "string", "enum": ("aleg", "bleg")},
+            "status": {"type": "string", "enum": ("sent", "failed")},
+        },
+    }
+}
+"""The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
+
 _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     rule["python_pattern"]: re.compile(rule["python_pattern"], re.ASCII)
     for operation in REQUEST_RULES.values()
@@ -173,6 +199,7 @@ def check_parameter(location: str, name: str, value: Any) -> None:
 
 
 __all__ = [
+    "CALLBACK_BODIES",
     "DEFAULT_BASE_URL",
     "REQUEST_RULES",
     "Rule",

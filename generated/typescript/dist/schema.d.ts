@@ -224,6 +224,14 @@ export interface components {
     parameters: {
         AuthId: string;
         CallUuid: string;
+        /** @description base64(HMAC-SHA256(Auth Token, signed text + "." + nonce)), where the signed text is the URL the callback is sent to with its query parameters sorted (GET), or that URL followed by the JSON body's members sorted by name (POST), as `x-decisions.callback-signature` spells out. Several signatures may be given, comma-separated; one must match. */
+        SignatureV3: string;
+        /** @description A fresh random value for each callback, part of the signed text. */
+        SignatureV3Nonce: string;
+        /** @description base64(HMAC-SHA256(Auth Token, the URL without its query + nonce)). It covers neither the query nor the body: verify the V3 signature. */
+        SignatureV2: string;
+        /** @description A fresh random value for each callback, for the V2 signature. */
+        SignatureV2Nonce: string;
     };
     requestBodies: never;
     headers: {

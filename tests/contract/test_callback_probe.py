@@ -1,0 +1,79 @@
+"""The async_callback probe against a real mock process: it passes, catches a callback that
+does not verify, and is skipped, saying why, when nothing here could receive the callback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
+from plivo_mock.testing import MockServer
+
+from .callback_probe import listen_address
+from .probes import PROBES, ProbeContext, Skip, run_probe
+from .provider import Budget, Provider
+from .semantics import LiveCall
+from .spec import Spec
+
+PROBE = PROBES["async_callback"]
+
+
+@pytest.fixture
+def context(server: MockServer) -> Iterator[ProbeContext]:
+    spec = Spec()
+    provider = Provider(
+        spec,
+        server.base_url,
+        EMBEDDED_AUTH_ID,
+        EMBEDDED_AUTH_TOKEN,
+        budget=Budget(20),
+        rate_per_second=0,
+    )
+    call = LiveCall(EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN, BRIDGED_CALL_UUID, "bridged")
+    try:
+        yield ProbeContext(spec=spec, provider=provider, call=call, negative_only=False)
+    finally:
+        provider.close()
+
+
+def test_the_probe_passes_on_the_mock_with_a_post_and_a_get_callback(
+    context: ProbeContext,
+) -> None:
+    result = run_probe(context, PROBE)
+    assert (result.outcome, result.detail) == ("passed", "")
+    assert result.requests == 2
+
+
+def test_a_callback_that_does_not_verify_is_a_violation(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the provider signed with another token: the same check a forged callback fails.
+    monkeypatch.setattr(Provider, "auth_token", property(lambda self: "not-the-token"))
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed"
+    assert "POST callback rejected: SignatureMismatchError" in result.detail
+
+
+def test_negative_only_mode_skips_it(context: ProbeContext) -> None:
+    context.negative_only = True
+    result = run_probe(context, PROBE)
+    assert result.outcome == "skipped" and "negative-only" in result.detail
+    assert result.requests == 0
+
+
+def test_where_the_receiver_listens() -> None:
+    assert listen_address("http://127.0.0.1:4010", None, None) == ("127.0.0.1", 0, "")
+    public = "https://hooks.example.com/plivo?k=1"
+    assert listen_address("https://api.plivo.com", public, "127.0.0.1:8123") == (
+        "127.0.0.1",
+        8123,
+        public,
+    )
+    local = "http://127.0.0.1:9001/cb"
+    assert listen_address("https://api.plivo.com", local, None) == ("127.0.0.1", 9001, local)
+    with pytest.raises(Skip, match="not on loopback and CALLBACK_URL is not set"):
+        listen_address("https://api.plivo.com", None, None)
+    with pytest.raises(Skip, match="CALLBACK_LISTEN"):
+        listen_address("https://api.plivo.com", public, None)
+    with pytest.raises(Skip, match="not HOST:PORT"):
+        listen_address("https://api.plivo.com", public, "127.0.0.1")
