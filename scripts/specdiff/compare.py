@@ -424,7 +424,7 @@ class _Differ:
                 )
             else:
                 self.docs_or_unclassified(key, kloc, label)
-        self.parameters(label, loc, a, b, item_a, item_b)
+        self.parameters(label, loc, a, b, item_a, item_b, callback=callback)
         self.request_body(
             label,
             loc,
@@ -514,23 +514,29 @@ class _Differ:
         b: dict[str, Any],
         item_a: dict[str, Any],
         item_b: dict[str, Any],
+        *,
+        callback: bool,
     ) -> None:
+        # A callback's parameters are what the SDK user's receiver is sent, so they follow the
+        # response side: one more is harmless, one fewer breaks a receiver that reads it.
+        prefix = "callback-parameter" if callback else "request-parameter"
         old = self._params(self.old, loc, item_a, a)
         new = self._params(self.new, loc, item_b, b)
         for key in sorted(old.keys() | new.keys()):
             where, name = key
             what = f"{label}: {where} parameter `{name}`"
             if key not in new:
-                self.add("request-parameter-removed", old[key][1], f"{what} removed")
+                self.add(f"{prefix}-removed", old[key][1], f"{what} removed")
                 continue
             pb, ploc = new[key]
             if key not in old:
                 required = pb.get("required") is True
-                rule = (
-                    "new-required-request-parameter"
-                    if required
-                    else ("new-optional-request-parameter")
-                )
+                if callback:
+                    rule = "callback-parameter-added"
+                elif required:
+                    rule = "new-required-request-parameter"
+                else:
+                    rule = "new-optional-request-parameter"
                 self.add(rule, ploc, f"{what} added ({'required' if required else 'optional'})")
                 continue
             pa = old[key][0]
@@ -540,14 +546,10 @@ class _Differ:
                     continue
                 floc = f"{ploc}/{token(field)}"
                 if field == "required":
-                    rule = (
-                        "request-parameter-became-required"
-                        if vb
-                        else ("request-parameter-became-optional")
-                    )
+                    rule = f"{prefix}-became-{'required' if vb else 'optional'}"
                     self.add(rule, floc, f"{what} became {'required' if vb else 'optional'}")
                 elif field == "schema":
-                    self.schema(va, vb, floc, what, [], REQUEST)
+                    self.schema(va, vb, floc, what, [], RESPONSE if callback else REQUEST)
                 else:
                     self.docs_or_unclassified(field, floc, what)
 

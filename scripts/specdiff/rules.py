@@ -182,6 +182,30 @@ RULES = _table(
         "A response link was added, removed or changed (the SDK ignores links; stateful "
         "contract tests follow them).",
     ),
+    (
+        "callback-parameter-removed",
+        B,
+        CHANGED,
+        "A header or parameter the callback carried is gone: receivers that read it break.",
+    ),
+    (
+        "callback-parameter-added",
+        N,
+        ADDED,
+        "The callback carries a new header or parameter (receivers may ignore it).",
+    ),
+    (
+        "callback-parameter-became-optional",
+        B,
+        CHANGED,
+        "A callback header or parameter is no longer always sent.",
+    ),
+    (
+        "callback-parameter-became-required",
+        N,
+        CHANGED,
+        "A callback header or parameter is now always sent.",
+    ),
     ("callback-response-status-removed", N, CHANGED, "A callback receiver's status was removed."),
     ("callback-response-status-added", N, ADDED, "A new status for the callback receiver."),
     # The SDK's model classes (one per object or enum schema in components/schemas)
