@@ -388,30 +388,44 @@ class DefaultAioHttpClient(httpx.AsyncClient):
             raise RuntimeError(f"DefaultAioHttpClient needs httpx-aiohttp: pip install '{AIOHTTP_EXTRA}'") from exc
         if "transport" not in kwargs:
             shape = {name: kwargs[name] for name in ("verify", "cert", "trust_env", "limits") if name in kwargs}
-            connect_failures = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-            kwargs["transport"] = _AiohttpFailures(AiohttpTransport(**shape), connect_failures)
+            kwargs["transport"] = _AiohttpFailures(
+                AiohttpTransport(**shape),
+                connect_error=aiohttp.ClientConnectorError,
+                connect_timeout=aiohttp.ConnectionTimeoutError,
+            )
         super().__init__(**kwargs)
 
 
 class _AiohttpFailures(httpx.AsyncBaseTransport):
     """httpx-aiohttp's transport, with its failures told apart as retries need.
 
-    httpx-aiohttp 0.2 raises httpx.ConnectTimeout for every aiohttp ClientConnectionError,
-    a connection dropped after the request went out included: retried as "never sent", that
-    could play the digits twice. Only aiohttp's connector errors and connect timeouts keep
-    their class here; the rest become httpx.ReadError, which is not retried.
+    httpx-aiohttp 0.2 raises httpx.ConnectTimeout for every aiohttp ClientConnectionError:
+    a refused connection, but also a connection dropped after the request went out, which
+    retried as "never sent" could play the digits twice. Here aiohttp's connector errors
+    become httpx.ConnectError, its connect timeouts stay httpx.ConnectTimeout (both retried),
+    and the rest become httpx.ReadError (not retried).
     """
 
-    def __init__(self, transport: httpx.AsyncBaseTransport, connect_failures: tuple[type[BaseException], ...]) -> None:
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        *,
+        connect_error: type[BaseException],
+        connect_timeout: type[BaseException],
+    ) -> None:
         self._transport = transport
-        self._connect_failures = connect_failures
+        self._connect_error = connect_error
+        self._connect_timeout = connect_timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await self._transport.handle_async_request(request)
         except _NOT_SENT as exc:
-            if isinstance(exc.__cause__, self._connect_failures):
+            cause = exc.__cause__
+            if isinstance(cause, self._connect_timeout):
                 raise
+            if isinstance(cause, self._connect_error):
+                raise httpx.ConnectError(str(exc), request=request) from exc
             raise httpx.ReadError(str(exc), request=request) from exc
 
     async def aclose(self) -> None:
