@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -184,3 +185,15 @@ def test_without_the_extra_it_names_the_extra(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
     with pytest.raises(RuntimeError, match=r"plivo-dtmf-client\[aiohttp\]"):
         DefaultAioHttpClient()
+
+
+def test_importing_the_client_does_not_import_aiohttp() -> None:
+    # Installed with the extra, aiohttp still costs only those who make a DefaultAioHttpClient.
+    code = (
+        "import sys, plivo_dtmf_client\n"
+        "print(sorted(m for m in ('aiohttp', 'httpx_aiohttp') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
