@@ -1,10 +1,6 @@
-"""How requests leave the client: straight to an httpx transport, or through httpx.Client.
-
-By default the client builds each httpx.Request itself and hands it to a transport it owns
-(the direct path, for speed); options that need httpx.Client's own layers (event hooks,
-cookies, redirects, proxies) send every request through an httpx.Client instead. Both must
-send the same authenticated request; timeouts and keep-alive are checked on real loopback
-sockets.
+"""How requests leave the client: every one through the one httpx.Client (or AsyncClient) it
+owns, or one handed to it, with the client's credentials, headers, base URL and timeout.
+Timeouts and keep-alive are checked on real loopback sockets.
 """
 
 from __future__ import annotations
@@ -57,40 +53,58 @@ async def asend(client: Client) -> SendDigitsAccepted:
     return await send_digits.asyncio(CALL, client=client, body=SendDigitsRequest(digits="1"))
 
 
-def no_httpx_clients(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make building any httpx.Client or httpx.AsyncClient fail the test."""
-
-    def forbidden(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("an httpx client was built on the direct path")
-
-    monkeypatch.setattr(httpx, "Client", forbidden)
-    monkeypatch.setattr(httpx, "AsyncClient", forbidden)
+# One httpx client per Client ---------------------------------------------------------------
 
 
-# The direct path -----------------------------------------------------------------------
-
-
-def test_sync_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
+def hooked_client(**options: Any) -> tuple[Client, list[httpx.Request], list[str]]:
+    """A client whose httpx clients note each request in an event hook, as httpx runs them."""
     seen, transport = recorder()
-    no_httpx_clients(monkeypatch)
+    hooked: list[str] = []
+
+    def hook(request: httpx.Request) -> None:
+        hooked.append(request.method)
+
+    async def ahook(request: httpx.Request) -> None:
+        hooked.append(request.method)
+
     client = Client(
-        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
+        AUTH_ID,
+        TOKEN,
+        base_url="http://127.0.0.1:4010",
+        httpx_args={"transport": transport, "event_hooks": {"request": [hook]}},
+        **options,
     )
-    assert send(client).api_id == ACCEPTED["api_id"]
+    client.get_async_httpx_client().event_hooks = {"request": [ahook]}
+    return client, seen, hooked
+
+
+def test_every_sync_send_goes_through_the_one_httpx_client() -> None:
+    client, seen, hooked = hooked_client()
+    http = client.get_httpx_client()
+    for _ in range(3):
+        send(client)
+    send(client.with_options(timeout=1.0, max_retries=0))
+    assert hooked == ["POST"] * 4
+    assert len(seen) == 4
+    assert client.get_httpx_client() is http
+    assert client.with_options(max_retries=1).get_httpx_client() is http
+
+
+def test_every_async_send_goes_through_the_one_httpx_async_client() -> None:
+    client, seen, hooked = hooked_client()
+
+    async def main() -> None:
+        async with client:
+            for _ in range(3):
+                await asend(client)
+            await asend(client.with_options(max_retries=0))
+
+    asyncio.run(main())
+    assert hooked == ["POST"] * 4
     assert str(seen[0].url) == f"http://127.0.0.1:4010{CALL_DTMF_PATH}"
 
 
-def test_async_send_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen, transport = recorder()
-    no_httpx_clients(monkeypatch)
-    client = Client(
-        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
-    )
-    assert asyncio.run(asend(client)).api_id == ACCEPTED["api_id"]
-    assert len(seen) == 1
-
-
-def test_direct_request_carries_basic_auth_json_and_the_default_headers() -> None:
+def test_a_request_carries_basic_auth_json_and_the_default_headers() -> None:
     seen, transport = recorder()
     client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport}, headers={"X-Trace": "t1"})
     send(client)
@@ -100,6 +114,7 @@ def test_direct_request_carries_basic_auth_json_and_the_default_headers() -> Non
     assert headers["Accept"] == "application/json"
     assert headers["User-Agent"].startswith("plivo-dtmf-client/")
     assert headers["X-Trace"] == "t1"
+    assert headers["Accept-Encoding"] == "gzip, deflate"  # httpx's own defaults stay
     assert headers.get_list("Content-Type") == ["application/json"]
     body = json.loads(seen[0].content)
     assert (body["digits"], body["leg"]) == ("1", "aleg")
@@ -134,14 +149,14 @@ def test_the_token_is_in_no_repr_of_the_clients_state() -> None:
         assert encoded not in shown
 
 
-def test_timeout_of_with_options_reaches_the_direct_request() -> None:
+def test_timeout_of_with_options_reaches_the_request() -> None:
     seen, transport = recorder()
     client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport})
     send(client.with_options(timeout=httpx.Timeout(1.5, connect=0.5)))
     assert seen[0].extensions["timeout"] == {"connect": 0.5, "read": 1.5, "write": 1.5, "pool": 1.5}
 
 
-def test_direct_path_logs_each_request_like_httpx(caplog: pytest.LogCaptureFixture) -> None:
+def test_httpx_logs_each_request(caplog: pytest.LogCaptureFixture) -> None:
     _, transport = recorder()
     client = Client(
         AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", httpx_args={"transport": transport}
@@ -179,27 +194,17 @@ def test_sending_after_close_is_an_error() -> None:
         send(client)
 
 
-# Falling back to httpx.Client -----------------------------------------------------------
+# httpx features, as httpx documents them ----------------------------------------------------
 
 
-def test_event_hooks_are_honoured_through_httpx_client() -> None:
-    seen, transport = recorder()
-    hooked: list[str] = []
-    hooks = {"request": [lambda request: hooked.append(request.url.path)]}
-    client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport, "event_hooks": hooks})
-    send(client)
-    assert hooked == [CALL_DTMF_PATH]
-    assert seen[0].headers["Authorization"] == BASIC
-
-
-def test_cookies_are_sent_through_httpx_client() -> None:
+def test_cookies_are_sent() -> None:
     seen, transport = recorder()
     client = Client(AUTH_ID, TOKEN, httpx_args={"transport": transport, "cookies": {"lb": "a1"}})
     send(client)
     assert seen[0].headers["Cookie"] == "lb=a1"
 
 
-def test_follow_redirects_goes_through_httpx_client() -> None:
+def test_follow_redirects_is_honoured() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -229,18 +234,44 @@ def test_without_follow_redirects_a_redirect_is_not_followed() -> None:
     assert caught.value.status_code == 307
 
 
-def test_set_httpx_client_sends_through_that_client() -> None:
+def test_set_httpx_client_sends_through_that_client_with_this_clients_settings() -> None:
     seen, transport = recorder()
     hooked: list[str] = []
     theirs = httpx.Client(
-        base_url="http://127.0.0.1:4010",
+        base_url="http://127.0.0.9:9",  # not used: requests go to the Client's base URL
         transport=transport,
+        headers={"X-Theirs": "1"},
         event_hooks={"request": [lambda request: hooked.append(request.method)]},
     )
-    client = Client(AUTH_ID, TOKEN).set_httpx_client(theirs)
+    client = Client(
+        AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010", timeout=3.0, headers={"X-Ours": "2"}
+    ).set_httpx_client(theirs)
     send(client)
     assert hooked == ["POST"]
+    request = seen[0]
+    assert str(request.url) == f"http://127.0.0.1:4010{CALL_DTMF_PATH}"
+    assert request.headers["Authorization"] == BASIC
+    assert request.headers["User-Agent"].startswith("plivo-dtmf-client/")
+    assert (request.headers["X-Theirs"], request.headers["X-Ours"]) == ("1", "2")
+    assert request.extensions["timeout"] == httpx.Timeout(3.0).as_dict()
+    client.close()
+    assert theirs.is_closed
+
+
+def test_set_async_httpx_client_sends_through_that_client() -> None:
+    seen, transport = recorder()
+    theirs = httpx.AsyncClient(transport=transport)
+    client = Client(AUTH_ID, TOKEN, base_url="http://127.0.0.1:4010")
+    client.set_async_httpx_client(theirs)
+
+    async def main() -> None:
+        async with client:
+            await asend(client)
+
+    asyncio.run(main())
     assert seen[0].headers["Authorization"] == BASIC
+    assert str(seen[0].url) == f"http://127.0.0.1:4010{CALL_DTMF_PATH}"
+    assert theirs.is_closed
 
 
 # Real sockets on loopback ----------------------------------------------------------------
@@ -311,7 +342,7 @@ def test_asyncio_sequential_sends_reuse_one_connection(counting: CountingServer)
     assert counting.connections == 1
 
 
-def test_proxy_from_the_environment_is_used_through_httpx_client(
+def test_proxy_from_the_environment_is_used(
     counting: CountingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The counting server plays the proxy: a forwarding proxy gets the absolute URL. Nothing
@@ -329,7 +360,7 @@ def silent_server() -> Iterator[socket.socket]:
         yield sock
 
 
-def test_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+def test_read_timeout_fires(silent_server: socket.socket) -> None:
     client = on(silent_server, timeout=httpx.Timeout(0.2, connect=2.0), max_retries=0)
     with pytest.raises(errors.APITimeoutError) as caught:
         send(client)
@@ -337,14 +368,14 @@ def test_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> 
     assert caught.value.request.url.path == CALL_DTMF_PATH
 
 
-def test_asyncio_read_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+def test_asyncio_read_timeout_fires(silent_server: socket.socket) -> None:
     client = on(silent_server, timeout=httpx.Timeout(0.2, connect=2.0), max_retries=0)
     with pytest.raises(errors.APITimeoutError) as caught:
         asyncio.run(asend(client))
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
 
 
-def test_with_options_timeout_fires_on_the_direct_path(silent_server: socket.socket) -> None:
+def test_with_options_timeout_fires(silent_server: socket.socket) -> None:
     client = on(silent_server, max_retries=0)  # 5 s by default
     with pytest.raises(errors.APITimeoutError):
         send(client.with_options(timeout=0.2))

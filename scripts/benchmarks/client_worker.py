@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import resource
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -62,8 +61,23 @@ def httpx_sync(target: Target) -> Iterator[SyncSend]:
 async def httpx_async(target: Target) -> AsyncIterator[AsyncSend]:
     import httpx
 
+    async with raw_async_posts(target, httpx.AsyncClient) as send:
+        yield send
+
+
+@contextlib.asynccontextmanager
+async def httpx_aiohttp(target: Target) -> AsyncIterator[AsyncSend]:
+    """Raw httpx on httpx-aiohttp's transport, as its README shows."""
+    from httpx_aiohttp import HttpxAiohttpClient
+
+    async with raw_async_posts(target, HttpxAiohttpClient) as send:
+        yield send
+
+
+@contextlib.asynccontextmanager
+async def raw_async_posts(target: Target, client_class: type[Any]) -> AsyncIterator[AsyncSend]:
     auth = (target.auth_id, target.auth_token)
-    async with httpx.AsyncClient(base_url=target.url, auth=auth, timeout=5.0) as client:
+    async with client_class(base_url=target.url, auth=auth, timeout=5.0) as client:
 
         async def send() -> object:
             answer = await client.post(target.path, json={"digits": DIGITS, "leg": LEG})
@@ -92,13 +106,26 @@ def ours_sync(target: Target) -> Iterator[SyncSend]:
 
 @contextlib.asynccontextmanager
 async def ours_async(target: Target) -> AsyncIterator[AsyncSend]:
-    from plivo_dtmf_client import Client
+    async with ours_async_on(target, aiohttp=False) as send:
+        yield send
+
+
+@contextlib.asynccontextmanager
+async def ours_aiohttp(target: Target) -> AsyncIterator[AsyncSend]:
+    async with ours_async_on(target, aiohttp=True) as send:
+        yield send
+
+
+@contextlib.asynccontextmanager
+async def ours_async_on(target: Target, *, aiohttp: bool) -> AsyncIterator[AsyncSend]:
+    from plivo_dtmf_client import Client, DefaultAioHttpClient
     from plivo_dtmf_client.api.calls import send_digits
     from plivo_dtmf_client.models import Leg, SendDigitsRequest
 
-    async with Client(
-        base_url=target.url, auth_id=target.auth_id, auth_token=target.auth_token
-    ) as client:
+    client = Client(base_url=target.url, auth_id=target.auth_id, auth_token=target.auth_token)
+    if aiohttp:
+        client.set_async_httpx_client(DefaultAioHttpClient())
+    async with client:
 
         async def send() -> object:
             body = SendDigitsRequest(digits=DIGITS, leg=Leg.ALEG)
@@ -137,6 +164,8 @@ SYNC: dict[str, Callable[[Target], contextlib.AbstractContextManager[SyncSend]]]
 ASYNC: dict[str, Callable[[Target], contextlib.AbstractAsyncContextManager[AsyncSend]]] = {
     "httpx-async": httpx_async,
     "ours-async": ours_async,
+    "httpx-aiohttp": httpx_aiohttp,
+    "ours-aiohttp": ours_aiohttp,
 }
 KINDS = [*SYNC, *ASYNC]
 
@@ -175,18 +204,7 @@ async def timed_async(kind: str, target: Target, calls: int, warmup: int) -> dic
         return {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
 
 
-def hide_test_only_packages() -> None:
-    """Make `import trio` fail here, as it would where the clients are used.
-
-    trio is installed for this repository's tests; httpcore imports it at start-up whenever
-    it is present (about 4.5 MiB of RSS and some import time), which a user of either client
-    would not pay.
-    """
-    sys.modules["trio"] = None  # type: ignore[assignment]
-
-
 def main() -> None:
-    hide_test_only_packages()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("--url", required=True)

@@ -12,7 +12,7 @@ from benchmarks.client_bench import LABELS, worker
 from benchmarks.report import Table
 from benchmarks.stats import TIMES, number
 
-CLIENTS = ["httpx", "ours", "ours-async", "plivo-python"]
+CLIENTS = ["httpx", "ours", "ours-async", "ours-aiohttp", "plivo-python"]
 
 
 def mock_table(quick: bool) -> Table:
@@ -77,8 +77,7 @@ def clients_table(quick: bool) -> Table:
             table.add(LABELS[kind], *cells)
     table.notes.append(
         "One fresh Python process per figure (same interpreter and venv); each imports only "
-        "its own client. trio, installed for the tests, is hidden from them: httpcore imports "
-        "it whenever present (about 4.5 MiB), which a user's process would not."
+        "its own client."
     )
     return table
 

@@ -1,9 +1,9 @@
 """A client library for accessing Plivo DTMF"""
 
 from . import errors
-from .client import Client
+from .client import Client, DefaultAioHttpClient
 from .errors import *  # noqa: F403 - the exception family, listed in errors.__all__
 
 __version__ = "1.0.0"
 
-__all__ = ["Client", "__version__", "errors", *errors.__all__]
+__all__ = ["Client", "DefaultAioHttpClient", "__version__", "errors", *errors.__all__]

@@ -1,16 +1,12 @@
 """The client: Plivo credentials, base URL, timeouts and safe retries, around httpx."""
 
 import asyncio
-import base64
-import datetime
 import email.utils
-import json
 import logging
 import os
 import random as _random
 import ssl
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from copy import copy
 from types import TracebackType
@@ -19,7 +15,6 @@ from typing import Any, Self
 import httpx
 
 from . import errors
-from ._asyncio import AsyncioTransport
 from ._spec import DEFAULT_BASE_URL, check_parameter
 
 AUTH_ID_ENV = "PLIVO_AUTH_ID"
@@ -35,47 +30,32 @@ MAX_RETRY_AFTER = 60.0
 """A Retry-After longer than this is not waited for: the RateLimitError is raised at once."""
 
 USER_AGENT = "plivo-dtmf-client/1.0.0 python-httpx/" + httpx.__version__
-DEFAULT_HEADERS = {
-    "Accept": "application/json",
-    # httpx.Client's own defaults, written out so that both send paths send the same headers.
-    "Accept-Encoding": "gzip, deflate",
-    "Connection": "keep-alive",
-    "User-Agent": USER_AGENT,
-}
-
-DIRECT_HTTPX_ARGS = frozenset({"transport", "cert", "trust_env", "http1", "http2", "limits"})
-"""The httpx_args the direct path honours: they only shape the transport. Any other one
-(event_hooks, cookies, proxy, mounts, auth, params, ...) or follow_redirects=True sends every
-request through an httpx.Client built with them."""
-
-_DIRECT_REQUEST_ARGS = frozenset({"json", "params", "headers", "timeout"})
-"""The keyword arguments of Client.request() that the direct path builds itself."""
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
+AIOHTTP_EXTRA = "plivo-dtmf-client[aiohttp]"
 
 # Raised before the first byte of the request leaves this process: retrying them can never
 # make the server act twice. A read/write timeout or a dropped connection can.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
+# Arguments of Client.request() that httpx takes at send time rather than when building.
+_SEND_ARGS = frozenset({"auth", "follow_redirects"})
+
 _MAX_PARSED_URLS = 256
 
 _log = logging.getLogger("plivo_dtmf_client")
-# The direct path logs each request where httpx.Client would, in the same words.
-_httpx_log = logging.getLogger("httpx")
 
 
 class _Connections:
-    """What a Client shares with its with_options() copies: the headers of the direct path
-    (Authorization included: this object has no repr that shows them) and its transports."""
+    """What a Client shares with its with_options() copies: its httpx clients (hence their
+    connection pools) and the request URLs it has parsed."""
 
-    __slots__ = ("async_closed", "async_transport", "closed", "headers", "json_headers", "transport", "urls")
+    __slots__ = ("async_client", "client", "given", "urls")
 
-    def __init__(self, headers: httpx.Headers, json_headers: httpx.Headers) -> None:
-        self.headers = headers
-        self.json_headers = json_headers
-        self.transport: httpx.BaseTransport | None = None
-        self.async_transport: httpx.AsyncBaseTransport | None = None
-        self.closed = False
-        self.async_closed = False
-        self.urls: dict[str, httpx.URL] = {}  # parsed request URLs, see _build_request
+    def __init__(self) -> None:
+        self.client: httpx.Client | None = None
+        self.async_client: httpx.AsyncClient | None = None
+        self.given: set[httpx.Client | httpx.AsyncClient] = set()  # set_*httpx_client()'s
+        self.urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -103,15 +83,12 @@ class Client:
         initial_retry_delay, max_retry_delay: the backoff, 0.5 s doubling up to 8 s, each
             delay shortened by up to 25 % at random (jitter).
         headers: extra headers sent with every request.
-        verify_ssl, follow_redirects, httpx_args: how to reach the server. Requests go
-            straight to a transport this client owns: an httpx.HTTPTransport, or for asyncio
-            an AsyncioTransport (HTTP/1.1 over h11, see _asyncio.py; httpx's own under trio
-            or with http2=True), built with verify_ssl and the httpx_args in DIRECT_HTTPX_ARGS (e.g.
-            httpx_args={"transport": httpx.MockTransport(...)} or {"limits": ...}). Any other
-            httpx_args key, follow_redirects=True, proxy variables in the environment (with
-            trust_env on) or set_httpx_client() send every request through an httpx.Client
-            instead, with all its features and its cost. The direct path keeps no cookies
-            and follows no redirects, which this API never uses.
+        verify_ssl, follow_redirects, httpx_args: passed to the httpx.Client (or
+            httpx.AsyncClient) this client makes on first use and sends every request
+            through, e.g. httpx_args={"transport": httpx.MockTransport(...)}, {"proxy": ...},
+            {"http2": True} or {"event_hooks": ...}. set_httpx_client() and
+            set_async_httpx_client() hand it one made elsewhere instead (such as a
+            DefaultAioHttpClient).
         sleep, async_sleep, random: injectable for deterministic tests.
 
     Use it as a context manager (`with` or `async with`) to close its connections.
@@ -150,10 +127,10 @@ class Client:
         # The endpoints put the client's own Auth ID in the path unchecked: it is checked here.
         check_parameter("path", "auth_id", auth_id)
         self._auth_id = auth_id
+        # httpx.BasicAuth keeps the token in a header value and shows neither in its repr.
         self._auth = httpx.BasicAuth(auth_id, auth_token)
         self._base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self._timeout_extension = self._timeout.as_dict()
         self.max_retries = max_retries
         self.retry_server_errors = retry_server_errors
         self.initial_retry_delay = initial_retry_delay
@@ -165,27 +142,10 @@ class Client:
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._random = random
-        self._client: httpx.Client | None = None
-        self._async_client: httpx.AsyncClient | None = None
-
-        # httpx.Client merges base_url and path the same way: the base always ends in "/".
+        # Request URLs are absolute, so that an httpx client made elsewhere sends to this
+        # client's base URL; joined as httpx joins base_url and path (the base ends in "/").
         self._url_prefix = str(httpx.URL(self._base_url)).rstrip("/") + "/"
-        credentials = base64.b64encode(f"{auth_id}:{auth_token}".encode()).decode("ascii")
-        sent = {**self._headers, "Authorization": f"Basic {credentials}"}
-        self._connections = _Connections(
-            httpx.Headers(sent), httpx.Headers({"Content-Type": "application/json", **sent})
-        )
-        self._direct = self._direct_path_applies()
-        self._direct_async = self._direct
-
-    def _direct_path_applies(self) -> bool:
-        if self._follow_redirects or not self._httpx_args.keys() <= DIRECT_HTTPX_ARGS:
-            return False
-        if "transport" in self._httpx_args or not self._httpx_args.get("trust_env", True):
-            return True
-        # httpx.Client would route through the proxies named in the environment.
-        proxies = urllib.request.getproxies()
-        return not any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+        self._connections = _Connections()
 
     @property
     def auth_id(self) -> str:
@@ -218,7 +178,6 @@ class Client:
         clone = copy(self)
         if timeout is not None:
             clone._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-            clone._timeout_extension = clone._timeout.as_dict()
         if max_retries is not None:
             if max_retries < 0:
                 raise ValueError("max_retries must be 0 or more")
@@ -233,36 +192,18 @@ class Client:
         """Send one API request with the client's credentials, timeout and retry policy.
 
         `url` is relative to base_url; kwargs are those of httpx.Client.request (json=,
-        params=, headers=, and auth= or timeout= to override the client's). json, params,
-        headers and timeout take the direct path; any other sends this request through
-        httpx.Client. Nothing is validated here: the endpoint functions check their
-        arguments first.
+        params=, headers=, content=, and auth= or timeout= to override the client's).
+        Nothing is validated here: the endpoint functions check their arguments first.
 
         Raises:
             errors.APIConnectionError: no answer (errors.APITimeoutError on a timeout).
         """
-        attempt: Callable[[], httpx.Response]
-        if self._direct and isinstance(url, str) and kwargs.keys() <= _DIRECT_REQUEST_ARGS:
-            if self._connections.closed:
-                raise RuntimeError("Cannot send a request, as the client has been closed.")
-            prepared = self._build_request(method, url, kwargs)
-            transport = self._transport()
-
-            def attempt() -> httpx.Response:
-                return _send(transport, prepared)
-
-        else:
-            http = self.get_httpx_client()
-            kwargs.setdefault("auth", self._auth)
-            kwargs.setdefault("timeout", self._timeout)
-
-            def attempt() -> httpx.Response:
-                return http.request(method, url, **kwargs)
-
+        http = self.get_httpx_client()
+        request, send_args = self._build_request(http, method, url, kwargs)
         retries_taken = 0
         while True:
             try:
-                response = attempt()
+                response = http.send(request, **send_args)
             except httpx.RequestError as exc:
                 delay = self._retry_delay(retries_taken, error=exc)
                 if delay is None:
@@ -280,28 +221,12 @@ class Client:
 
     async def arequest(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """The asyncio version of request()."""
-        attempt: Callable[[], Awaitable[httpx.Response]]
-        if self._direct_async and isinstance(url, str) and kwargs.keys() <= _DIRECT_REQUEST_ARGS:
-            if self._connections.async_closed:
-                raise RuntimeError("Cannot send a request, as the client has been closed.")
-            prepared = self._build_request(method, url, kwargs)
-            transport = self._async_transport()
-
-            def attempt() -> Awaitable[httpx.Response]:
-                return _asend(transport, prepared)
-
-        else:
-            http = self.get_async_httpx_client()
-            kwargs.setdefault("auth", self._auth)
-            kwargs.setdefault("timeout", self._timeout)
-
-            def attempt() -> Awaitable[httpx.Response]:
-                return http.request(method, url, **kwargs)
-
+        http = self.get_async_httpx_client()
+        request, send_args = self._build_request(http, method, url, kwargs)
         retries_taken = 0
         while True:
             try:
-                response = await attempt()
+                response = await http.send(request, **send_args)
             except httpx.RequestError as exc:
                 delay = self._retry_delay(retries_taken, error=exc)
                 if delay is None:
@@ -317,48 +242,32 @@ class Client:
             await self._async_sleep(delay)
             retries_taken += 1
 
-    def _build_request(self, method: str, url: str, options: Mapping[str, Any]) -> httpx.Request:
-        """The request httpx.Client would build, from what was computed once per client.
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, method: str, url: str, options: Mapping[str, Any]
+    ) -> tuple[httpx.Request, dict[str, Any]]:
+        """The request, built once per call (a retry resends it: its body is bytes), and the
+        arguments of http.send()."""
+        build = {"timeout": self._timeout, **options}
+        send = {"auth": self._auth}
+        for name in _SEND_ARGS & build.keys():
+            send[name] = build.pop(name)
+        if http in self._connections.given:
+            # An httpx client made elsewhere has its own headers: add this client's.
+            build["headers"] = {**self._headers, **(build.get("headers") or {})}
+        return http.build_request(method, self._absolute_url(url), **build), send
 
-        Built once per call: a retry sends the same request (its body is bytes).
-        """
-        connections = self._connections
-        body = options.get("json")
-        if body is None:
-            headers, content = connections.headers, None
-        else:
-            # httpx.Client(json=...) encodes exactly so.
-            headers = connections.json_headers
-            content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-        extra = options.get("headers")
-        if extra:
-            # As with httpx.Client(auth=...), the credentials win over a header of that name.
-            authorization = headers["Authorization"]
-            headers = httpx.Headers(headers)
-            headers.update(extra)
-            headers["Authorization"] = authorization
-        timeout = options.get("timeout", self._timeout_extension)
-        if timeout is not self._timeout_extension:
-            timeout = httpx.Timeout(timeout).as_dict()
-        if not url.startswith(("http://", "https://")):
-            url = self._url_prefix + url.lstrip("/")
-        # Parsing a URL is a sizeable share of a send (about 15 µs), and a client sends to
-        # few distinct URLs (a live call gets several DTMF sends): keep the parsed ones.
-        urls = connections.urls
+    def _absolute_url(self, url: str) -> httpx.URL:
+        # A client sends to few distinct URLs (a live call gets several DTMF sends), and
+        # parsing one is a sizeable share of a send's CPU (httpx parses a relative URL, then
+        # joins it to base_url): keep the parsed ones, a bounded number.
+        urls = self._connections.urls
         parsed = urls.get(url)
         if parsed is None:
-            parsed = httpx.URL(url)
+            parsed = httpx.URL(url if url.startswith(("http://", "https://")) else self._url_prefix + url.lstrip("/"))
             if len(urls) >= _MAX_PARSED_URLS:
                 urls.clear()
             urls[url] = parsed
-        return httpx.Request(
-            method,
-            parsed,
-            params=options.get("params"),
-            headers=headers,
-            content=content,
-            extensions={"timeout": timeout},
-        )
+        return parsed
 
     def _retry_delay(
         self,
@@ -385,104 +294,58 @@ class Client:
         delay = min(self.initial_retry_delay * 2.0**retries_taken, self.max_retry_delay)
         return delay * (1.0 - 0.25 * self._random())
 
-    # -- transports, httpx clients and context managers (the stock names are kept) ---------
-
-    def _transport(self) -> httpx.BaseTransport:
-        """The direct path's transport, made on first use (the given one, if any)."""
-        connections = self._connections
-        if connections.transport is None:
-            args = dict(self._httpx_args)
-            given = args.pop("transport", None)
-            connections.transport = given or httpx.HTTPTransport(verify=self._verify_ssl, **args)
-        return connections.transport
-
-    def _async_transport(self) -> httpx.AsyncBaseTransport:
-        """The asyncio version of _transport()."""
-        connections = self._connections
-        if connections.async_transport is None:
-            args = dict(self._httpx_args)
-            given = args.pop("transport", None)
-            connections.async_transport = given or AsyncioTransport(verify=self._verify_ssl, **args)
-        return connections.async_transport
+    # -- httpx clients and context managers (the stock names are kept) ---------------------
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
-        """Send every blocking request through this httpx.Client (its base_url, pool,
-        transport, hooks); credentials, timeout and retries still come from this Client."""
-        self._client = client
-        self._direct = False
+        """Send every blocking request through this httpx.Client (its transport, pool, hooks,
+        proxies); base URL, headers, credentials, timeout and retries still come from this
+        Client, which closes it when closed."""
+        self._connections.given.add(client)
+        self._connections.client = client
         return self
 
     def get_httpx_client(self) -> httpx.Client:
-        """An httpx.Client with this client's base URL, headers, credentials and timeout.
-
-        On the direct path it shares the direct path's connections; otherwise it is the one
-        every request goes through.
-        """
-        if self._client is None:
-            if self._direct:
-                self._client = httpx.Client(
-                    base_url=self._base_url,
-                    headers=self._headers,
-                    auth=self._auth,
-                    timeout=self._timeout,
-                    transport=self._transport(),
-                )
-            else:
-                self._client = httpx.Client(
-                    base_url=self._base_url,
-                    headers=self._headers,
-                    timeout=self._timeout,
-                    verify=self._verify_ssl,
-                    follow_redirects=self._follow_redirects,
-                    **{"auth": self._auth, **self._httpx_args},
-                )
-        return self._client
+        """The httpx.Client every blocking request goes through, made on first use with this
+        client's base URL, headers, credentials, timeout and httpx_args."""
+        connections = self._connections
+        if connections.client is None:
+            connections.client = httpx.Client(
+                base_url=self._base_url,
+                headers=self._headers,
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                **{"auth": self._auth, **self._httpx_args},
+            )
+        return connections.client
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
-        """The asyncio version of set_httpx_client()."""
-        self._async_client = async_client
-        self._direct_async = False
+        """The asyncio version of set_httpx_client(), e.g. with a DefaultAioHttpClient()."""
+        self._connections.given.add(async_client)
+        self._connections.async_client = async_client
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """The asyncio version of get_httpx_client()."""
-        if self._async_client is None:
-            if self._direct_async:
-                self._async_client = httpx.AsyncClient(
-                    base_url=self._base_url,
-                    headers=self._headers,
-                    auth=self._auth,
-                    timeout=self._timeout,
-                    transport=self._async_transport(),
-                )
-            else:
-                self._async_client = httpx.AsyncClient(
-                    base_url=self._base_url,
-                    headers=self._headers,
-                    timeout=self._timeout,
-                    verify=self._verify_ssl,
-                    follow_redirects=self._follow_redirects,
-                    **{"auth": self._auth, **self._httpx_args},
-                )
-        return self._async_client
+        connections = self._connections
+        if connections.async_client is None:
+            connections.async_client = httpx.AsyncClient(
+                base_url=self._base_url,
+                headers=self._headers,
+                timeout=self._timeout,
+                verify=self._verify_ssl,
+                follow_redirects=self._follow_redirects,
+                **{"auth": self._auth, **self._httpx_args},
+            )
+        return connections.async_client
 
     def close(self) -> None:
         """Close the connections of blocking requests; sending afterwards is an error."""
-        connections = self._connections
-        connections.closed = True
-        if self._client is not None:
-            self._client.close()
-        if connections.transport is not None:
-            connections.transport.close()
+        self.get_httpx_client().close()
 
     async def aclose(self) -> None:
         """Close the connections of asyncio requests; sending afterwards is an error."""
-        connections = self._connections
-        connections.async_closed = True
-        if self._async_client is not None:
-            await self._async_client.aclose()
-        if connections.async_transport is not None:
-            await connections.async_transport.aclose()
+        await self.get_async_httpx_client().aclose()
 
     def __enter__(self) -> Self:
         self.get_httpx_client().__enter__()
@@ -509,54 +372,64 @@ class Client:
         await self.aclose()
 
 
-def _send(transport: httpx.BaseTransport, request: httpx.Request) -> httpx.Response:
-    """What httpx.Client.send does for one request and no redirects: send, read, close."""
-    started = time.perf_counter()
-    try:
-        response = transport.handle_request(request)
-    except httpx.RequestError as exc:
-        exc.request = request
-        raise
-    response.request = request  # before reading: errors while reading then carry it
-    _log_sent(request, response)
-    try:
-        response.read()  # closes the response too, which frees the connection
-    except BaseException:
-        response.close()
-        raise
-    response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
-    return response
+class DefaultAioHttpClient(httpx.AsyncClient):
+    """An httpx.AsyncClient whose connections are aiohttp's (httpx-aiohttp's transport), for
+    Client.set_async_httpx_client(). Needs the extra: pip install 'plivo-dtmf-client[aiohttp]'.
+
+    Takes httpx.AsyncClient's arguments; verify, cert, trust_env and limits shape the aiohttp
+    transport unless transport= is given.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        try:
+            import aiohttp
+            from httpx_aiohttp import AiohttpTransport
+        except ImportError as exc:
+            raise RuntimeError(f"DefaultAioHttpClient needs httpx-aiohttp: pip install '{AIOHTTP_EXTRA}'") from exc
+        if "transport" not in kwargs:
+            shape = {name: kwargs[name] for name in ("verify", "cert", "trust_env", "limits") if name in kwargs}
+            kwargs["transport"] = _AiohttpFailures(
+                AiohttpTransport(**shape),
+                connect_error=aiohttp.ClientConnectorError,
+                connect_timeout=aiohttp.ConnectionTimeoutError,
+            )
+        super().__init__(**kwargs)
 
 
-async def _asend(transport: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
-    """The asyncio version of _send()."""
-    started = time.perf_counter()
-    try:
-        response = await transport.handle_async_request(request)
-    except httpx.RequestError as exc:
-        exc.request = request
-        raise
-    response.request = request
-    _log_sent(request, response)
-    try:
-        await response.aread()
-    except BaseException:
-        await response.aclose()
-        raise
-    response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
-    return response
+class _AiohttpFailures(httpx.AsyncBaseTransport):
+    """httpx-aiohttp's transport, with its failures told apart as retries need.
 
+    httpx-aiohttp 0.2 raises httpx.ConnectTimeout for every aiohttp ClientConnectionError:
+    a refused connection, but also a connection dropped after the request went out, which
+    retried as "never sent" could play the digits twice. Here aiohttp's connector errors
+    become httpx.ConnectError, its connect timeouts stay httpx.ConnectTimeout (both retried),
+    and the rest become httpx.ReadError (not retried).
+    """
 
-def _log_sent(request: httpx.Request, response: httpx.Response) -> None:
-    if _httpx_log.isEnabledFor(logging.INFO):
-        _httpx_log.info(
-            'HTTP Request: %s %s "%s %d %s"',
-            request.method,
-            request.url,
-            response.http_version,
-            response.status_code,
-            response.reason_phrase,
-        )
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        *,
+        connect_error: type[BaseException],
+        connect_timeout: type[BaseException],
+    ) -> None:
+        self._transport = transport
+        self._connect_error = connect_error
+        self._connect_timeout = connect_timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._transport.handle_async_request(request)
+        except _NOT_SENT as exc:
+            cause = exc.__cause__
+            if isinstance(cause, self._connect_timeout):
+                raise
+            if isinstance(cause, self._connect_error):
+                raise httpx.ConnectError(str(exc), request=request) from exc
+            raise httpx.ReadError(str(exc), request=request) from exc
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -589,4 +462,4 @@ def _connection_error(exc: httpx.RequestError) -> errors.APIConnectionError:
     return errors.APIConnectionError(f"{where}: {exc!r}", request=request)
 
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_HEADERS", "DEFAULT_TIMEOUT", "DIRECT_HTTPX_ARGS", "Client"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_HEADERS", "DEFAULT_TIMEOUT", "Client", "DefaultAioHttpClient"]
