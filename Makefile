@@ -20,7 +20,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
+$(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml generated/python-mock-control/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv sync --quiet --frozen --inexact --compile-bytecode
@@ -28,10 +28,10 @@ $(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
 
-generate: venv ## Regenerate generated/python/ from openapi/ (spec, config, templates).
+generate: venv ## Regenerate generated/ (python, python-mock-control) from openapi/ (specs, configs, templates).
 	$(BIN)/python scripts/generate.py
 
-check-generated: venv ## Fail with a diff when generated/python/ is not what openapi/ generates.
+check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates.
 	$(BIN)/python scripts/generate.py --check
 
 lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
@@ -43,6 +43,7 @@ lint-python: venv ## ruff check + format check, mypy --strict on our code and on
 	$(BIN)/ruff format --check scripts tests openapi
 	$(BIN)/mypy
 	cd generated/python && ../../$(BIN)/mypy --strict --cache-dir ../../.mypy_cache plivo_dtmf_client
+	cd generated/python-mock-control && ../../$(BIN)/mypy --strict --cache-dir ../../.mypy_cache plivo_mock_control_client
 
 lint: lint-spec lint-python ## All linters.
 
