@@ -8,7 +8,8 @@ byte for byte: the golden-record test of openapi-python-client, applied to our o
 Two Python targets: the Plivo client (generated/python/, openapi/plivo-dtmf.yaml) and the
 mock's control client (generated/python-mock-control/, openapi/mock-control.yaml, with the
 stock templates). The generator resolves no reference into another file, so the control
-document is bundled first: what it takes from plivo-dtmf.yaml is copied in.
+document is bundled first: what it takes from plivo-dtmf.yaml is copied in (and a oneOf
+that only says which properties are required is left out, see _presence_only).
 """
 
 from __future__ import annotations
@@ -80,7 +81,11 @@ def bundle(spec: Path, out: Path) -> Path:
             return node
         ref = node.get("$ref")
         if not isinstance(ref, str):
-            return {key: rewrite(value, uri) for key, value in node.items()}
+            return {
+                key: rewrite(value, uri)
+                for key, value in node.items()
+                if not (key in ("oneOf", "anyOf") and _presence_only(value))
+            }
         target, fragment = urldefrag(urljoin(uri, ref))
         if target == main_uri:
             return {**node, "$ref": f"#{fragment}"}
@@ -102,6 +107,15 @@ def bundle(spec: Path, out: Path) -> Path:
     bundled.setdefault("components", {}).setdefault("schemas", {}).update(copied)
     out.write_text(yaml.safe_dump(bundled, sort_keys=False, allow_unicode=True), "utf-8")
     return out
+
+
+def _presence_only(branches: Any) -> bool:
+    """A oneOf/anyOf whose branches only name required properties ("exactly one of status
+    and delay_ms"): the generator would read it as an untyped union and drop the object's
+    model, so the client is generated without it (the mock still enforces it)."""
+    return isinstance(branches, list) and all(
+        isinstance(branch, dict) and set(branch) == {"required"} for branch in branches
+    )
 
 
 def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
