@@ -18,6 +18,7 @@ import pytest
 from plivo_dtmf_client import Client
 from plivo_dtmf_client.api.calls import list_live_calls, send_digits
 from plivo_dtmf_client.models import Leg, SendDigitsRequest
+from plivo_mock.asgi import Receive, Scope, Send
 from plivo_mock.config import (
     BODY_LIMIT_BYTES,
     BRIDGED_CALL_UUID,
@@ -385,3 +386,58 @@ async def test_broken_provider_is_caught(
     assert responses == [rule], found
     clean = await _through(checker, correct, case)
     assert [v for v in clean if v["direction"] == "response"] == [], clean
+
+
+@pytest.mark.anyio
+async def test_request_and_answer_cross_byte_for_byte(checker: Checker) -> None:
+    """Through the proxy to an echoing upstream: what it receives is what the client sent,
+    and what the client receives is what it answered (even when that breaks the spec)."""
+    received: list[tuple[str, bytes, bytes, list[tuple[bytes, bytes]], bytes]] = []
+
+    async def upstream(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        message = await receive()
+        headers = [(k, v) for k, v in scope["headers"] if k not in (b"host", b"content-length")]
+        received.append(
+            (scope["method"], scope["raw_path"], scope["query_string"], headers, message["body"])
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 299,
+                "headers": [(b"content-type", b"text/odd"), (b"x-upstream", b"1")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"\x00not json"})
+
+    app = ProxyApp("http://upstream", checker, 5.0)
+    app.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=upstream))
+    app.client.headers = httpx.Headers()
+    body = b'{"digits": "1", "digits": "1"}'
+    sent = [
+        (b"authorization", _basic(EMBEDDED_AUTH_ID, SECRET).encode()),
+        (b"x-twice", b"a"),
+        (b"x-twice", b"b"),
+        (b"content-type", b"application/json"),
+    ]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+        answer = await client.post(
+            "/v1/Account/%41B/Call/x%2Fy/DTMF/?a=1&a=%20", headers=sent, content=body
+        )
+        found = (await client.get(VIOLATIONS_PATH)).json()["violations"]
+    await app.client.aclose()
+
+    ((method, raw_path, query, headers, forwarded),) = received
+    assert (method, raw_path, query, forwarded) == (
+        "POST",
+        b"/v1/Account/%41B/Call/x%2Fy/DTMF/",
+        b"a=1&a=%20",
+        body,
+    )
+    assert [h for h in headers if h[0] in (b"authorization", b"x-twice", b"content-type")] == sent
+    assert (answer.status_code, answer.content) == (299, b"\x00not json")
+    assert (answer.headers["content-type"], answer.headers["x-upstream"]) == ("text/odd", "1")
+    assert [v["direction"] for v in found] == ["request", "response"]
+    assert SECRET not in json.dumps(found)

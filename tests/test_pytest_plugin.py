@@ -40,6 +40,11 @@ def send(mock, call_uuid, **body):
 """
 
 
+# An application's project has no schemathesis nor hypothesis (dev dependencies here): their
+# plugins would be most of each run's start-up. Nor a cache folder left in tmp_path.
+OUTSIDE = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+
+
 def run_project(
     tmp_path: Path, files: dict[str, str], *args: str, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
@@ -50,7 +55,7 @@ def run_project(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PLIVO_"))}
     env.update(extra_env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA", *args],
+        [sys.executable, "-m", "pytest", "-q", "-rA", *OUTSIDE, *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -131,10 +136,21 @@ async def test_in_process_variant(plivo_mock_asgi):
 )
 
 
+README = Path(__file__).resolve().parent.parent / "scripts" / "plivo_mock" / "README.md"
+
+
+def readme_example() -> str:
+    """The fixture's example in the mock's README, as it is written there."""
+    text = README.read_text(encoding="utf-8")
+    return text.split("```python\n", 1)[1].split("```", 1)[0]
+
+
 def test_fixture_from_an_outside_project_without_conftest(tmp_path: Path) -> None:
-    done = run_project(tmp_path, {"test_app.py": USE_AND_RESET})
+    files = {"test_app.py": USE_AND_RESET, "test_readme.py": readme_example()}
+    done = run_project(tmp_path, files)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    assert "5 passed" in done.stdout
+    assert "test_readme.py::test_pin_is_sent" in done.stdout
     assert EMBEDDED_AUTH_TOKEN not in done.stdout
 
 

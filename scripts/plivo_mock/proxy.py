@@ -119,7 +119,13 @@ class ProxyApp:
         ]
         target = self.upstream.raw_path.split(b"?")[0].rstrip(b"/") + raw_path
         url = self.upstream.copy_with(raw_path=target + (b"?" + query if query else b""))
-        request = self.client.build_request(method, url, headers=headers, content=body)
+        # No body and no framing header: none sent either (httpx would add Content-Length: 0).
+        framed = any(
+            name.lower() in (b"content-length", b"transfer-encoding")
+            for name, _ in scope["headers"]
+        )
+        content = body if body or framed else None
+        request = self.client.build_request(method, url, headers=headers, content=content)
         try:
             response = await self.client.send(request, stream=True)
             try:
