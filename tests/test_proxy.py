@@ -182,6 +182,7 @@ INVALID: list[tuple[str, str, str, dict[str, str], bytes, str, int]] = [
     ("no status query", "GET", f"/v1/Account/{EMBEDDED_AUTH_ID}/Call/", {}, b"", "parameter", 400),
     ("PUT", "PUT", DTMF, {}, b'{"digits": "1"}', "method", 405),
     ("unknown path", "GET", "/v1/Nothing/", {}, b"", "path", 404),
+    ("long header", "GET", "/v1/Nothing/", {"x-long": "a" * 8200}, b"", "request-limits", 400),
     ("no trailing slash", "POST", DTMF.rstrip("/"), {}, b'{"digits": "1"}', "path", 404),
 ]
 

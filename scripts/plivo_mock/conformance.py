@@ -23,7 +23,7 @@ import jsonschema_rs
 
 from .asgi import is_identity_coding, is_json_media_type
 from .auth import parse_basic
-from .config import BODY_LIMIT_BYTES
+from .config import BODY_LIMIT_BYTES, HEADER_LIMIT_BYTES, TARGET_LIMIT_BYTES
 from .jsonbody import BadJson, parse
 from .pointer import token as pointer_token
 from .spec import ApiDocument, Operation, Route, SchemaSet
@@ -72,6 +72,8 @@ class Exchange:
     query: bytes
     headers: Mapping[str, str]
     body: bytes
+    # The request's header fields as sent (repeats included), for x-decisions.request-limits.
+    raw_headers: tuple[tuple[bytes, bytes], ...] = ()
     status: int = 0
     response_headers: Mapping[str, str] | None = None
     response_body: bytes = b""
@@ -160,6 +162,16 @@ class Checker:
         found: tuple[Route, dict[str, str]] | None,
         op: Operation | None,
     ) -> Problem | None:
+        target = len(exchange.raw_path) + (len(exchange.query) + 1 if exchange.query else 0)
+        if target > TARGET_LIMIT_BYTES:
+            return Problem("request-limits", f"request target over {TARGET_LIMIT_BYTES} B", 400)
+        names = [name.lower() for name, _ in exchange.raw_headers]
+        for name, value in exchange.raw_headers:
+            if len(name) + len(value) > HEADER_LIMIT_BYTES:
+                return Problem("request-limits", f"a header over {HEADER_LIMIT_BYTES} B", 400)
+        for once in (b"authorization", b"content-type"):
+            if names.count(once) > 1:
+                return Problem("request-limits", f"{once.decode()} given twice", 400)
         if found is None:
             return Problem("path", f"no documented path matches {exchange.raw_path[:200]}", 404)
         route, params = found

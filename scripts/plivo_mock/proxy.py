@@ -150,6 +150,7 @@ class ProxyApp:
             query=query,
             headers=_lower(scope["headers"]),
             body=body,
+            raw_headers=tuple(scope["headers"]),
             status=response.status_code,
             response_headers=_lower(response.headers.raw),
             response_body=answer,

@@ -111,7 +111,9 @@ class PlivoMock:
         return self._controls[auth_id]
 
     def dtmf_url(self, call_uuid: str, auth_id: str | None = None) -> str:
-        return f"{self.base_url}/v1/Account/{auth_id or self.auth_id}/Call/{call_uuid}/DTMF/"
+        from .testing import dtmf_path
+
+        return self.base_url + dtmf_path(call_uuid, auth_id or self.auth_id)
 
     def log(self) -> str:
         """The real server's output so far (start-up banner and access log)."""
