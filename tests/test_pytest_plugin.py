@@ -1,8 +1,10 @@
 """The pytest plugin, used from a project outside this repository.
 
-Each test writes a small project into a temporary folder (test files and maybe a pytest.ini,
-no conftest) and runs pytest there with this venv's interpreter, where the package is
-installed: the fixture comes from the `pytest11` entry point alone.
+A venv of its own gets this package (editable: the mock reads the specs from openapi/), the
+two generated clients and pytest, at the versions uv.lock pins, and nothing else. Each test
+writes a small project into a temporary folder (test files and maybe a pytest.ini, no
+conftest) and runs that venv's pytest there: the fixture comes from the `pytest11` entry
+point alone.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from plivo_mock.config import EMBEDDED_AUTH_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # What every outside test file starts with.
 HEADER = """\
@@ -40,13 +45,33 @@ def send(mock, call_uuid, **body):
 """
 
 
-# An application's project has no schemathesis nor hypothesis (dev dependencies here): their
-# plugins would be most of each run's start-up. Nor a cache folder left in tmp_path.
-OUTSIDE = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a venv holding this package, its clients and pytest, pinned by uv.lock."""
+    uv = Path(sys.executable).parent / "uv"
+    folder = tmp_path_factory.mktemp("outside")
+    locked = folder / "locked.txt"
+
+    def uv_run(*args: str) -> None:
+        subprocess.run([str(uv), "-q", *args], check=True, capture_output=True, timeout=300)
+
+    uv_run(
+        "export", "--frozen", "--project", str(ROOT), "--no-dev", "--no-hashes",
+        "--no-emit-project", "--no-emit-package", "plivo-dtmf-client",
+        "--no-emit-package", "plivo-mock-control-client", "-o", str(locked),
+    )  # fmt: skip
+    uv_run("venv", str(folder / "venv"), "--python", sys.executable)
+    python = folder / "venv" / "bin" / "python"
+    uv_run(
+        "pip", "install", "--python", str(python), "-c", str(locked), "pytest==9.2.0",
+        "-e", str(ROOT), "-e", str(ROOT / "generated" / "python"),
+        "-e", str(ROOT / "generated" / "python-mock-control"),
+    )  # fmt: skip
+    return python
 
 
 def run_project(
-    tmp_path: Path, files: dict[str, str], *args: str, **extra_env: str
+    python: Path, tmp_path: Path, files: dict[str, str], *args: str, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
     project = tmp_path / "project"
     project.mkdir(exist_ok=True)
@@ -55,7 +80,7 @@ def run_project(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PLIVO_"))}
     env.update(extra_env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rA", *OUTSIDE, *args],
+        [str(python), "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -145,9 +170,9 @@ def readme_example() -> str:
     return text.split("```python\n", 1)[1].split("```", 1)[0]
 
 
-def test_fixture_from_an_outside_project_without_conftest(tmp_path: Path) -> None:
+def test_fixture_from_an_outside_project_without_conftest(outside: Path, tmp_path: Path) -> None:
     files = {"test_app.py": USE_AND_RESET, "test_readme.py": readme_example()}
-    done = run_project(tmp_path, files)
+    done = run_project(outside, tmp_path, files)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "5 passed" in done.stdout
     assert "test_readme.py::test_pin_is_sent" in done.stdout
@@ -211,13 +236,14 @@ accounts:
 """
 
 
-def test_ini_and_command_line_options(tmp_path: Path) -> None:
+def test_ini_and_command_line_options(outside: Path, tmp_path: Path) -> None:
     (tmp_path / "project" / "data").mkdir(parents=True)
     (tmp_path / "project" / "data" / "seed.yaml").write_text(SEED, encoding="utf-8")
     files = {"test_options.py": OPTIONS, "pytest.ini": INI}
 
-    lax = run_project(tmp_path, files, EXPECTED_STATUS="202", LIMIT="3")
+    lax = run_project(outside, tmp_path, files, EXPECTED_STATUS="202", LIMIT="3")
     strict = run_project(
+        outside,
         tmp_path,
         files,
         "--plivo-mock-strict",
@@ -232,14 +258,14 @@ def test_ini_and_command_line_options(tmp_path: Path) -> None:
     assert "5 passed" in strict.stdout
 
 
-def test_start_up_failure_shows_the_mock_log(tmp_path: Path) -> None:
+def test_start_up_failure_shows_the_mock_log(outside: Path, tmp_path: Path) -> None:
     files = {
         "test_app.py": "def test_one(plivo_mock):\n    pass\n\n\n"
         "def test_two(plivo_mock):\n    pass\n"
     }
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "seed.yaml").write_text("accounts: [{auth_id: nope}]\n", "utf-8")
-    done = run_project(tmp_path, files, "--plivo-mock-seed", "seed.yaml")
+    done = run_project(outside, tmp_path, files, "--plivo-mock-seed", "seed.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "2 errors" in done.stdout
     assert "plivo_mock: the mock exited with status 1; its log:" in done.stdout
@@ -247,9 +273,12 @@ def test_start_up_failure_shows_the_mock_log(tmp_path: Path) -> None:
     assert "seed file" in done.stdout and "auth_token" in done.stdout
 
 
-def test_bad_rate_limit_is_a_usage_error(tmp_path: Path) -> None:
+def test_bad_rate_limit_is_a_usage_error(outside: Path, tmp_path: Path) -> None:
     done = run_project(
-        tmp_path, {"test_x.py": "def test_x(plivo_mock): pass\n"}, "--plivo-mock-rate-limit=0"
+        outside,
+        tmp_path,
+        {"test_x.py": "def test_x(plivo_mock): pass\n"},
+        "--plivo-mock-rate-limit=0",
     )
     assert done.returncode == 4
     assert "a positive number or off" in done.stderr
