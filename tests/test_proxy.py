@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -442,3 +443,28 @@ async def test_request_and_answer_cross_byte_for_byte(checker: Checker) -> None:
     assert (answer.headers["content-type"], answer.headers["x-upstream"]) == ("text/odd", "1")
     assert [v["direction"] for v in found] == ["request", "response"]
     assert SECRET not in json.dumps(found)
+
+
+@pytest.mark.anyio
+async def test_violations_kept_are_bounded_and_all_counted(checker: Checker) -> None:
+    async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        body = json.dumps({"api_id": "07abfd94-58c0-11e1-86da-adf28403fe48", "error": "no"})
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 404, "headers": headers})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    app = ProxyApp("http://upstream", checker, 5.0)
+    app.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=not_found))
+    app.violations = deque(maxlen=2)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+        for n in range(3):
+            assert (await client.get(f"/nothing/{n}")).status_code == 404
+        found = (await client.get(VIOLATIONS_PATH)).json()["violations"]
+    await app.client.aclose()
+    assert [v["path"] for v in found] == ["/nothing/1", "/nothing/2"]
+    assert "3 exchanges" in app.summary() and "3 violations (counted below: the latest 2)" in (
+        app.summary()
+    )

@@ -18,9 +18,9 @@ import argparse
 import ipaddress
 import sys
 import xml.etree.ElementTree as ET
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 import uvicorn
@@ -56,6 +56,8 @@ _HOP_BY_HOP = frozenset(
 )
 # Far over the spec's body limit (a larger body is answered 413 without forwarding it).
 MAX_BODY_BYTES = 1 << 20
+# Violations kept (the latest); older ones are only counted, so a long run stays bounded.
+MAX_VIOLATIONS = 10_000
 
 
 class ProxyApp:
@@ -69,7 +71,8 @@ class ProxyApp:
         )
         # Forward the client's headers only: none of httpx's defaults (User-Agent...).
         self.client.headers = httpx.Headers()
-        self.violations: list[Violation] = []
+        self.violations: deque[Violation] = deque(maxlen=MAX_VIOLATIONS)
+        self.recorded = 0
         self.forwarded = 0
         # Exchanges per operation (None: no documented operation), for the JUnit report.
         self.operations: Counter[str] = Counter()
@@ -156,10 +159,8 @@ class ProxyApp:
             response_body=answer,
         )
         # Checked before the answer leaves: a client reading the violations next finds them.
-        found = self.checker.check(exchange)
-        self.violations += found
-        operation = next((v.operation for v in found), None) or self._operation(method, path)
-        self.operations[operation] += 1
+        self._record(self.checker.check(exchange))
+        self.operations[self._operation(method, path)] += 1
         start: Message = {"type": "http.response.start", "status": response.status_code}
         start["headers"] = out
         return start, {"type": "http.response.body", "body": answer}
@@ -169,12 +170,18 @@ class ProxyApp:
         op = found[0].operations.get(method) if found else None
         return op.operation_id if op else f"{method} (undocumented)"
 
+    def _record(self, found: list[Violation]) -> None:
+        self.violations.extend(found)
+        self.recorded += len(found)
+
     def _failed(self, method: str, path: str, status: int, rule: str, detail: str) -> Reply:
+        """The proxy's own answer when it could not forward; a violation of its own kind."""
         operation = self._operation(method, path)
         self.operations[operation] += 1
         documented = None if operation.endswith("(undocumented)") else operation
-        self.violations.append(
-            Violation("response", documented, method, path, status, rule, detail)
+        direction = "request" if status == 413 else "response"
+        self._record(
+            [Violation(direction, documented, method, unquote(path), status, rule, detail)]
         )
         words = {
             502: "upstream unreachable",
@@ -188,8 +195,10 @@ class ProxyApp:
         counts = Counter((v.direction, v.rule) for v in self.violations)
         lines = [
             f"plivo-mock proxy: {self.forwarded} exchanges with {self.upstream}, "
-            f"{len(self.violations)} violations"
+            f"{self.recorded} violations"
         ]
+        if self.recorded > len(self.violations):
+            lines[0] += f" (counted below: the latest {len(self.violations)})"
         lines += [f"  {d:<8} {rule:<22} {n}" for (d, rule), n in sorted(counts.items())]
         return "\n".join(lines)
 
