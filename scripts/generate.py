@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
 import yaml
+from plivo_mock.pointer import tokens as pointer_tokens
+from plivo_mock.spec import SchemaSet
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "plivo-dtmf.yaml"
@@ -41,8 +43,8 @@ class Target:
     config: Path
     templates: Path | None
     folder: Path
-    # Bundle the spec first (it refers to another file).
-    bundled: bool = False
+    # The documents the spec refers to: it is bundled with them first (see bundle).
+    references: tuple[Path, ...] = ()
 
 
 TARGETS = (
@@ -53,24 +55,17 @@ TARGETS = (
         ROOT / "openapi" / "generator-mock-control.yaml",
         None,
         ROOT / "generated" / "python-mock-control",
-        bundled=True,
+        references=(SPEC,),
     ),
 )
 
 
-def bundle(spec: Path, out: Path) -> Path:
-    """`spec` with every reference into another file replaced: schemas under
-    components/schemas are copied there under their own name, anything else is inlined."""
-    documents: dict[str, Any] = {}
-
-    def load(uri: str) -> Any:
-        if uri not in documents:
-            path = Path(unquote(urldefrag(uri).url.removeprefix("file://")))
-            documents[uri] = yaml.safe_load(path.read_text("utf-8"))
-        return documents[uri]
-
+def bundle(spec: Path, others: tuple[Path, ...], out: Path) -> Path:
+    """`spec` with every reference into `others` replaced: schemas under components/schemas
+    are copied there under their own name, anything else is inlined."""
+    documents = SchemaSet([spec, *others])
     main_uri = spec.resolve().as_uri()
-    own = set(load(main_uri).get("components", {}).get("schemas", {}))
+    own = set(documents.documents[main_uri].get("components", {}).get("schemas", {}))
     copied: dict[str, Any] = {}
     sources: dict[str, str] = {}
 
@@ -89,21 +84,19 @@ def bundle(spec: Path, out: Path) -> Path:
         target, fragment = urldefrag(urljoin(uri, ref))
         if target == main_uri:
             return {**node, "$ref": f"#{fragment}"}
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in unquote(fragment).split("/")]
-        if len(tokens) == 4 and tokens[:3] == ["", "components", "schemas"]:
-            name = tokens[3]
+        pointer = unquote(fragment)
+        tokens = pointer_tokens(pointer)
+        if len(tokens) == 3 and tokens[:2] == ["components", "schemas"]:
+            name = tokens[2]
             if name in own or sources.setdefault(name, target) != target:
                 raise SystemExit(f"bundling {spec.name}: two schemas named {name}")
             if name not in copied:
                 copied[name] = None  # claimed first: a schema may refer to itself
-                copied[name] = rewrite(load(target)["components"]["schemas"][name], target)
+                copied[name] = rewrite(documents.node(target, pointer), target)
             return {"$ref": f"#/components/schemas/{name}"}
-        found = load(target)
-        for token in tokens[1:]:
-            found = found[token]
-        return rewrite(found, target)
+        return rewrite(documents.node(target, pointer), target)
 
-    bundled = rewrite(load(main_uri), main_uri)
+    bundled = rewrite(documents.documents[main_uri], main_uri)
     bundled.setdefault("components", {}).setdefault("schemas", {}).update(copied)
     out.write_text(yaml.safe_dump(bundled, sort_keys=False, allow_unicode=True), "utf-8")
     return out
@@ -123,8 +116,8 @@ def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     spec = target.spec
-    if target.bundled:
-        spec = bundle(spec, out.parent / f"{target.name}.yaml")
+    if target.references:
+        spec = bundle(spec, target.references, out.parent / f"{target.name}.yaml")
     cmd = [
         str(bin_dir / "openapi-python-client"),
         "generate",
