@@ -279,10 +279,10 @@ def _parser() -> argparse.ArgumentParser:
     from .__main__ import _positive_seconds
 
     parser = argparse.ArgumentParser(
-        prog="python -m plivo_mock --proxy UPSTREAM_URL",
+        prog="python -m plivo_mock",
         description="Forward to UPSTREAM_URL and check every exchange against the spec.",
     )
-    parser.add_argument("--proxy", required=True, metavar="UPSTREAM_URL")
+    parser.add_argument("--proxy", required=True, metavar="UPSTREAM_URL", help="forward here")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4010)
     parser.add_argument(
