@@ -20,7 +20,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
+$(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml generated/python-mock-control/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv sync --quiet --frozen --inexact --compile-bytecode
@@ -28,7 +28,7 @@ $(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
 
-generate: venv ## Regenerate generated/python/ and generated/typescript/ from openapi/.
+generate: venv ## Regenerate generated/ (python, python-mock-control, typescript) from openapi/.
 	$(BIN)/python scripts/generate.py
 	$(BIN)/python scripts/generate_typescript.py
 
@@ -52,6 +52,7 @@ lint-python: venv ## ruff check + format check, mypy --strict on our code and on
 	$(BIN)/ruff format --check scripts tests openapi
 	$(BIN)/mypy
 	cd generated/python && ../../$(BIN)/mypy --strict --cache-dir ../../.mypy_cache plivo_dtmf_client
+	cd generated/python-mock-control && ../../$(BIN)/mypy --strict --cache-dir ../../.mypy_cache plivo_mock_control_client
 
 lint: lint-spec lint-python ## All linters.
 

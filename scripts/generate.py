@@ -1,9 +1,15 @@
-"""Regenerate the client in generated/python/ from openapi/, or check that it is up to date.
+"""Regenerate the clients in generated/ from openapi/, or check that they are up to date.
 
-`python scripts/generate.py` rewrites generated/ from the spec, the generator config and the
+`python scripts/generate.py` rewrites generated/ from the specs, the generator configs and the
 templates. `python scripts/generate.py --check` generates into a temporary folder and exits
 1 with a unified diff (missing and extra files included) when generated/ differs from it
 byte for byte: the golden-record test of openapi-python-client, applied to our output.
+
+Two Python targets: the Plivo client (generated/python/, openapi/plivo-dtmf.yaml) and the
+mock's control client (generated/python-mock-control/, openapi/mock-control.yaml, with the
+stock templates). The generator resolves no reference into another file, so the control
+document is bundled first: what it takes from plivo-dtmf.yaml is copied in (and a oneOf
+that only says which properties are required is left out, see _presence_only).
 """
 
 from __future__ import annotations
@@ -14,7 +20,14 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+import yaml
+from plivo_mock.pointer import tokens as pointer_tokens
+from plivo_mock.spec import SchemaSet
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "plivo-dtmf.yaml"
@@ -23,7 +36,82 @@ TEMPLATES = ROOT / "openapi" / "templates"
 TARGET = ROOT / "generated" / "python"
 
 
-def generate_into(out: Path) -> None:
+@dataclass(frozen=True)
+class Target:
+    name: str
+    spec: Path
+    config: Path
+    templates: Path | None
+    folder: Path
+    # The documents the spec refers to: it is bundled with them first (see bundle).
+    references: tuple[Path, ...] = ()
+
+
+TARGETS = (
+    Target("python", SPEC, CONFIG, TEMPLATES, TARGET),
+    Target(
+        "python-mock-control",
+        ROOT / "openapi" / "mock-control.yaml",
+        ROOT / "openapi" / "generator-mock-control.yaml",
+        None,
+        ROOT / "generated" / "python-mock-control",
+        references=(SPEC,),
+    ),
+)
+
+
+def bundle(spec: Path, others: tuple[Path, ...], out: Path) -> Path:
+    """`spec` with every reference into `others` replaced: schemas under components/schemas
+    are copied there under their own name, anything else is inlined."""
+    documents = SchemaSet([spec, *others])
+    main_uri = spec.resolve().as_uri()
+    own = set(documents.documents[main_uri].get("components", {}).get("schemas", {}))
+    copied: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    def rewrite(node: Any, uri: str) -> Any:
+        if isinstance(node, list):
+            return [rewrite(item, uri) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            return {
+                key: rewrite(value, uri)
+                for key, value in node.items()
+                if not (key in ("oneOf", "anyOf") and _presence_only(value))
+            }
+        target, fragment = urldefrag(urljoin(uri, ref))
+        if target == main_uri:
+            return {**node, "$ref": f"#{fragment}"}
+        pointer = unquote(fragment)
+        tokens = pointer_tokens(pointer)
+        if len(tokens) == 3 and tokens[:2] == ["components", "schemas"]:
+            name = tokens[2]
+            if name in own or sources.setdefault(name, target) != target:
+                raise SystemExit(f"bundling {spec.name}: two schemas named {name}")
+            if name not in copied:
+                copied[name] = None  # claimed first: a schema may refer to itself
+                copied[name] = rewrite(documents.node(target, pointer), target)
+            return {"$ref": f"#/components/schemas/{name}"}
+        return rewrite(documents.node(target, pointer), target)
+
+    bundled = rewrite(documents.documents[main_uri], main_uri)
+    bundled.setdefault("components", {}).setdefault("schemas", {}).update(copied)
+    out.write_text(yaml.safe_dump(bundled, sort_keys=False, allow_unicode=True), "utf-8")
+    return out
+
+
+def _presence_only(branches: Any) -> bool:
+    """A oneOf/anyOf whose branches only name required properties ("exactly one of status
+    and delay_ms"): the generator would read it as an untyped union and drop the object's
+    model, so the client is generated without it (the mock still enforces it)."""
+    return isinstance(branches, list) and all(
+        isinstance(branch, dict) and set(branch) == {"required"} for branch in branches
+    )
+
+
+def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
     """Run the pinned generator; its ruff post-hooks must come from this venv."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -31,21 +119,24 @@ def generate_into(out: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT / "scripts"), env.get("PYTHONPATH")])
     )
+    spec = target.spec
+    if target.references:
+        spec = bundle(spec, target.references, out.parent / f"{target.name}.yaml")
     cmd = [
         str(bin_dir / "openapi-python-client"),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--config",
-        str(CONFIG),
+        str(target.config),
         "--meta",
         "uv",
         "--output-path",
         str(out),
         "--fail-on-warning",
     ]
-    if TEMPLATES.is_dir():
-        cmd += ["--custom-template-path", str(TEMPLATES)]
+    if target.templates is not None and target.templates.is_dir():
+        cmd += ["--custom-template-path", str(target.templates)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
@@ -64,9 +155,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def diff(
-    expected: dict[str, bytes], actual: dict[str, bytes], label: str = "generated/python/"
-) -> list[str]:
+def diff(expected: dict[str, bytes], actual: dict[str, bytes], label: str) -> list[str]:
     lines: list[str] = []
     for name in sorted(expected.keys() | actual.keys()):
         want, have = expected.get(name), actual.get(name)
@@ -89,34 +178,46 @@ def diff(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if generated/ is stale")
-    parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)
+    # Tests: check a copy of generated/python/ (that target alone).
+    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    target: Path = args.target
+    targets = TARGETS if args.target is None else (replace(TARGETS[0], folder=args.target),)
+    stale = 0
+    for target in targets:
+        stale += run(target, check=args.check)
+    return 1 if stale else 0
+
+
+def run(target: Target, *, check: bool) -> int:
+    """Check or rewrite one target's folder; 1 when a check finds it stale."""
+    label = f"generated/{target.name}/"
+    folder = target.folder
     with tempfile.TemporaryDirectory(prefix="plivo-dtmf-gen-") as tmp:
         out = Path(tmp) / "out"
-        generate_into(out)
+        generate_into(out, target)
         fresh = tree(out)
-        if args.check:
-            problems = diff(fresh, tree(target))
+        if check:
+            problems = diff(fresh, tree(folder) if folder.is_dir() else {}, label)
             if problems:
                 sys.stdout.writelines(problems)
                 print(
-                    "\ngenerated/python/ is stale or was edited by hand: run `make generate` "
+                    f"\n{label} is stale or was edited by hand: run `make generate` "
                     "and commit the result."
                 )
                 return 1
-            print(f"generated/python/ is up to date ({len(fresh)} files).")
+            print(f"{label} is up to date ({len(fresh)} files).")
             return 0
-        for name in tree(target):
-            (target / name).unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in tree(folder):
+            (folder / name).unlink()
         for name, content in fresh.items():
-            path = target / name
+            path = folder / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        for folder in sorted(target.rglob("*"), reverse=True):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        print(f"generated/python/ rewritten ({len(fresh)} files).")
+        for sub in sorted(folder.rglob("*"), reverse=True):
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+        print(f"{label} rewritten ({len(fresh)} files).")
     return 0
 
 

@@ -81,3 +81,31 @@ def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Pat
         [str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_control_spec_is_bundled_into_one_file_with_the_same_rules(tmp_path: Path) -> None:
+    """The control client's input: no reference left into plivo-dtmf.yaml, same schemas."""
+    import generate  # scripts/ is on the path of the installed package
+    import jsonschema_rs
+    import yaml
+
+    control = ROOT / "openapi" / "mock-control.yaml"
+    out = generate.bundle(control, (generate.SPEC,), tmp_path / "b.yaml")
+    bundled = yaml.safe_load(out.read_text("utf-8"))
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return own + [r for value in node.values() for r in refs(value)]
+        return [r for item in node for r in refs(item)] if isinstance(node, list) else []
+
+    found = refs(bundled)
+    assert found and all(ref.startswith("#/") for ref in found), found
+    assert "Error" in bundled["components"]["schemas"]  # copied from plivo-dtmf.yaml
+    # "Exactly one of status and delay_ms" stays the mock's rule; the client keeps a model.
+    assert "oneOf" not in bundled["components"]["schemas"]["FaultRequest"]
+    schema = {"$ref": "#/components/schemas/CallSummary", "components": bundled["components"]}
+    validator = jsonschema_rs.Draft202012Validator(schema)
+    summary = {"call_uuid": "eba53b9e-8fbd-45c1-9444-696d2172fbc8", "live": True, "bleg": True}
+    assert validator.is_valid({**summary, "events": 0, "dropped_events": 0})
+    assert not validator.is_valid({**summary, "call_uuid": "NOT-A-UUID", "events": 0})

@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--spec", type=Path, default=MockConfig.spec_path)
     parser.add_argument("--control-spec", type=Path, default=MockConfig.control_spec_path)
     parser.add_argument("--no-access-log", action="store_true")
+    parser.add_argument(
+        "--proxy",
+        metavar="UPSTREAM_URL",
+        help="proxy mode: forward to UPSTREAM_URL, check traffic against the spec "
+        "(options: --proxy URL --help)",
+    )
     return parser
 
 
@@ -121,6 +127,12 @@ def _banner(app: MockApp, host: str, port: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg == "--proxy" or arg.startswith("--proxy=") for arg in argv):
+        from .proxy import main as proxy_main
+
+        proxy_main(argv)
+        return
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     overrides: dict[str, Any] = {

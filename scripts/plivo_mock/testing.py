@@ -53,7 +53,10 @@ def dtmf_path(call_uuid: str, auth_id: str = EMBEDDED_AUTH_ID) -> str:
 
 
 def wait_healthy(
-    base_url: str, deadline_s: float, process: subprocess.Popen[bytes] | None = None
+    base_url: str,
+    deadline_s: float,
+    process: subprocess.Popen[bytes] | None = None,
+    health_path: str = HEALTH_PATH,
 ) -> None:
     """Poll the health endpoint until it answers 200; raise MockStartError otherwise."""
     deadline = time.monotonic() + deadline_s
@@ -63,7 +66,7 @@ def wait_healthy(
             if process is not None and process.poll() is not None:
                 raise MockStartError(f"the mock exited with status {process.returncode}")
             try:
-                if client.get(base_url + HEALTH_PATH).status_code == 200:
+                if client.get(base_url + health_path).status_code == 200:
                     return
             except httpx.HTTPError as exc:
                 last = type(exc).__name__
@@ -81,8 +84,11 @@ class MockServer:
         log_path: Path | None = None,
         deadline_s: float = 15.0,
         port: int | None = None,
+        health_path: str = HEALTH_PATH,
     ) -> None:
         self.args = args
+        # Proxy mode (--proxy) is ready when its own /__mock__/violations answers.
+        self.health_path = health_path
         self.env = dict(os.environ if env is None else env)
         self.deadline_s = deadline_s
         self.port = port or free_port()
@@ -104,7 +110,7 @@ class MockServer:
                 argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env
             )
         try:
-            wait_healthy(self.base_url, self.deadline_s, self.process)
+            wait_healthy(self.base_url, self.deadline_s, self.process, self.health_path)
         except MockStartError as exc:
             self.stop()
             raise MockStartError(f"{exc}; its log:\n{self.log()}") from None
