@@ -62,18 +62,33 @@ def test_drift_check_names_edited_missing_and_extra_files(committed_copy: Path) 
 
 
 def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Path) -> None:
-    """Installable on its own: a wheel of generated/ alone, in a venv holding only its deps."""
+    """Installable on its own: a wheel of generated/python alone, in a venv holding only its
+    declared dependencies, at the versions uv.lock pins.
+
+    The install runs with a cache of its own, empty, as on a fresh machine: `uv sync` fills
+    uv's wheel cache but not its index cache, so an offline install passed only where some
+    earlier `uv lock` had left the index warm.
+    """
     uv = Path(sys.executable).parent / "uv"
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
 
-    def uv_run(*args: str) -> None:
-        subprocess.run([str(uv), *args], check=True, capture_output=True, timeout=120)
+    def uv_run(*args: str) -> str:
+        return subprocess.run(
+            [str(uv), *args], check=True, capture_output=True, text=True, timeout=180, env=env
+        ).stdout
 
     uv_run("build", "--wheel", str(ROOT / "generated" / "python"), "-o", str(tmp_path / "dist"))
     (wheel,) = (tmp_path / "dist").glob("plivo_dtmf_client-*.whl")
+    # Constraints pin versions only: what gets installed is still what the wheel declares.
+    locked = tmp_path / "locked.txt"
+    uv_run(
+        "export", "--frozen", "--project", str(ROOT), "--no-dev", "--no-hashes",
+        "--no-emit-project", "--no-emit-package", "plivo-dtmf-client", "-o", str(locked),
+    )  # fmt: skip
     uv_run("venv", "-q", str(venv), "--python", sys.executable)
-    uv_run("pip", "install", "-q", "--offline", "--python", str(python), str(wheel))
+    uv_run("pip", "install", "-q", "--python", str(python), "-c", str(locked), str(wheel))
     probe = "import plivo_dtmf_client.api.calls.send_digits, importlib.util as u; " + (
         "print(u.find_spec('plivo_mock') is None, u.find_spec('yaml') is None)"
     )
@@ -81,3 +96,6 @@ def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Pat
         [str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["True", "True"]
+    pins = {line.split(" ;")[0] for line in locked.read_text().splitlines() if "==" in line}
+    installed = set(uv_run("pip", "freeze", "--python", str(python)).splitlines())
+    assert installed - pins == {f"plivo-dtmf-client @ {wheel.as_uri()}"}
