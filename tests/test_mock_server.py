@@ -390,7 +390,7 @@ def test_every_numeric_option_is_checked_at_start_up(
     capsys: pytest.CaptureFixture[str], option: str, value: str
 ) -> None:
     line = start_up_error(capsys, option, value)
-    assert option in line and repr(value) in line
+    assert line.startswith("plivo-mock: ") and option in line and repr(value) in line
 
 
 def start_up_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:

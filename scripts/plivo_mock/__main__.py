@@ -31,7 +31,7 @@ class _Server(uvicorn.Server):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, as every start-up error: the usage text is what --help is for.
-        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+        self.exit(2, f"plivo-mock: {message} (see --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
