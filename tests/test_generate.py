@@ -61,28 +61,6 @@ def test_drift_check_names_edited_missing_and_extra_files(committed_copy: Path) 
     assert "run `make generate`" in done.stdout
 
 
-def test_generated_package_builds_and_imports_in_a_venv_of_its_own(tmp_path: Path) -> None:
-    """Installable on its own: a wheel of generated/ alone, in a venv holding only its deps."""
-    uv = Path(sys.executable).parent / "uv"
-    venv = tmp_path / "venv"
-    python = venv / "bin" / "python"
-
-    def uv_run(*args: str) -> None:
-        subprocess.run([str(uv), *args], check=True, capture_output=True, timeout=120)
-
-    uv_run("build", "--wheel", str(ROOT / "generated" / "python"), "-o", str(tmp_path / "dist"))
-    (wheel,) = (tmp_path / "dist").glob("plivo_dtmf_client-*.whl")
-    uv_run("venv", "-q", str(venv), "--python", sys.executable)
-    uv_run("pip", "install", "-q", "--offline", "--python", str(python), str(wheel))
-    probe = "import plivo_dtmf_client.api.calls.send_digits, importlib.util as u; " + (
-        "print(u.find_spec('plivo_mock') is None, u.find_spec('yaml') is None)"
-    )
-    done = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.split() == ["True", "True"]
-
-
 def test_control_spec_is_bundled_into_one_file_with_the_same_rules(tmp_path: Path) -> None:
     """The control client's input: no reference left into plivo-dtmf.yaml, same schemas."""
     import generate  # scripts/ is on the path of the installed package

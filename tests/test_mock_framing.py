@@ -13,11 +13,13 @@ import http.client
 import io
 import json
 import socket
+import time
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from plivo_mock.config import EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
+from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
+from plivo_mock.protocol import LINGER_BYTES, LINGER_SECONDS
 from plivo_mock.testing import MockServer, dtmf_path
 
 BASIC = base64.b64encode(f"{EMBEDDED_AUTH_ID}:{EMBEDDED_AUTH_TOKEN}".encode()).decode()
@@ -129,3 +131,57 @@ def test_garbage_inside_a_body_being_read_is_answered_at_once_and_records_nothin
 
 def test_the_server_serves_on_after_malformed_requests(live: httpx.Client, call_uuid: str) -> None:
     assert live.post(dtmf_path(call_uuid), json={"digits": "1"}).status_code == 202
+
+
+# Lingering close -------------------------------------------------------------------
+
+
+def oversized(content_length: int) -> bytes:
+    return (
+        f"POST {dtmf_path(BRIDGED_CALL_UUID)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Basic {BASIC}\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\nContent-Length: {content_length}\r\n\r\n"
+    ).encode()
+
+
+def test_a_client_that_writes_a_whole_5_mb_body_before_reading_gets_the_json_413(
+    server: MockServer,
+) -> None:
+    """The mock answers at the headers and closes with the body still arriving: the close
+    lingers (draining input), so the kernel does not reset the connection over the 413."""
+    body = b"x" * (5 * 1024 * 1024)
+    answers = everything_answered(server, oversized(len(body)) + body)
+    assert [answer.status for answer in answers] == [413]
+    assert answers[0].headers["content-type"] == "application/json"
+    assert set(answers[0].json) == {"api_id", "error"}
+
+
+def test_a_sender_past_the_linger_bound_is_cut_off(server: MockServer) -> None:
+    """Draining is bounded: more than LINGER_BYTES after the answer ends in a reset."""
+    chunk = b"x" * (1024 * 1024)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=READ_DEADLINE_S) as sock:
+        sock.sendall(oversized(4 * LINGER_BYTES))
+        with pytest.raises(OSError):  # reset (or a broken pipe) once the bound is passed
+            for _ in range(4 * LINGER_BYTES // len(chunk)):
+                sock.sendall(chunk)
+
+
+def test_a_slow_sender_that_never_closes_is_closed_after_the_linger_time(
+    server: MockServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=READ_DEADLINE_S) as sock:
+        sock.sendall(oversized(10**9) + b"some of it")
+        received = bytearray()
+        started = time.monotonic()
+        while chunk := sock.recv(65536):  # the answer, then the end of the mock's writing
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 413 ")
+        # Half-closed: the mock still reads (and discards), until the linger time is up.
+        sock.sendall(b"more")
+        while True:
+            try:
+                sock.sendall(b"x" * 65536)
+            except OSError:
+                break
+            assert time.monotonic() - started < LINGER_SECONDS + READ_DEADLINE_S
+            time.sleep(0.05)  # pacing a slow sender, not synchronisation

@@ -10,15 +10,21 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import plivo_mock.__main__ as mock_module
 import pytest
+import yaml
+from plivo_mock.__main__ import main as mock_main
+from plivo_mock.app import create_app
 from plivo_mock.config import (
     BRIDGED_CALL_UUID,
     EMBEDDED_AUTH_ID,
     EMBEDDED_AUTH_TOKEN,
     UNBRIDGED_CALL_UUID,
+    MockConfig,
 )
 from plivo_mock.testing import (
     MockServer,
@@ -297,3 +303,122 @@ def test_scripts_mock_foreground_exits_0_on_sigterm() -> None:
 def test_scripts_are_executable() -> None:
     for name in ("mock", "demo"):
         assert os.access(ROOT / "scripts" / name, os.X_OK), name
+
+
+# Start-up errors: one line naming the file or option, exit 2 -------------------------
+
+
+def test_spec_kept_elsewhere_under_another_name_is_served_with_the_control_api(
+    tmp_path: Path,
+) -> None:
+    """The control document's refs (`plivo-dtmf.yaml#/...`) mean the spec served: a seed
+    Auth ID valid only under the copy's pattern is accepted."""
+    spec = yaml.safe_load((ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8"))
+    auth_id = spec["components"]["parameters"]["AuthId"]["schema"]
+    auth_id["pattern"] = auth_id["pattern"].replace("(MA|SA)", "(MA|SA|XA)")
+    elsewhere = tmp_path / "elsewhere" / "my-spec.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(yaml.safe_dump(spec), "utf-8")
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("accounts:\n  - auth_id: XA000000000000000001\n    auth_token: t\n")
+
+    app = create_app(MockConfig(spec_path=elsewhere, seed_file=seed))
+
+    assert "XA000000000000000001" in app.state.accounts
+    assert app.plivo.path == elsewhere
+
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (a file, the words its one-line error must hold)."""
+    spec_text = (ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8")
+    old = spec_text.replace("openapi: 3.1.", "openapi: 3.0.", 1)
+    empty = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    files = {
+        "missing": ("missing.yaml", None, "no such file"),
+        "directory": ("folder.yaml", None, "a directory"),
+        "yaml": ("broken.yaml", "a: [1,\n", "not valid YAML at line 2"),
+        "binary": ("binary.yaml", b"\xff\xfe\x00", "not UTF-8"),
+        "openapi-3.0": ("old.yaml", old, "not an OpenAPI 3.1 document"),
+        "no-operations": ("empty.yaml", empty, "no operation"),
+    }
+    found: dict[str, tuple[Path, str]] = {}
+    for name, (file_name, content, words) in files.items():
+        path = tmp_path / file_name
+        if name == "directory":
+            path.mkdir()
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        elif content is not None:
+            path.write_text(content, "utf-8")
+        found[name] = (path, words)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("option", "case"),
+    [
+        *(("--spec", case) for case in ("missing", "directory", "yaml", "binary")),
+        ("--spec", "openapi-3.0"),
+        ("--spec", "no-operations"),
+        *(("--control-spec", case) for case in ("missing", "yaml", "no-operations")),
+        *(("--seed", case) for case in ("missing", "directory", "yaml", "binary")),
+    ],
+)
+def test_a_file_that_cannot_be_used_is_one_line_naming_it_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, case: str
+) -> None:
+    path, words = _bad_files(tmp_path)[case]
+    line = start_up_error(capsys, option, str(path))
+    assert line.startswith(f"plivo-mock: {'seed file ' if option == '--seed' else ''}{path}: ")
+    assert words in line
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--rate-limit", "0"),
+        ("--rate-limit", "-1"),
+        ("--rate-limit", "1.5"),
+        ("--max-events", "0"),
+        ("--max-events", str(10**30)),
+        ("--port", "0"),
+        ("--port", "65536"),
+        ("--body-timeout", "1e12"),
+    ],
+)
+def test_every_numeric_option_is_checked_at_start_up(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    line = start_up_error(capsys, option, value)
+    assert line.startswith("plivo-mock: ") and option in line and repr(value) in line
+
+
+def start_up_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """`python -m plivo_mock ARGS` run here: it must exit 2 printing one line; that line."""
+
+    def serve(self: object) -> None:
+        raise AssertionError(f"the mock started with {args}")
+
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as stopped:
+        patch.setattr(mock_module._Server, "run", serve)
+        mock_main(["--port", str(free_port()), *args])
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    return line
+
+
+def test_a_start_up_error_of_the_process_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args in (("--rate-limit", "0"), ("--spec", str(tmp_path / "missing.yaml"))):
+        done = run_cli(*args)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert len(done.stderr.splitlines()) == 1 and args[1] in done.stderr
+
+
+@pytest.mark.parametrize(
+    "field", ["rate_limit", "max_events_per_call", "max_calls_per_account", "body_limit"]
+)
+def test_a_config_with_a_count_below_1_is_refused(field: str) -> None:
+    with pytest.raises(ValueError, match=f"{field} must be a whole number from 1"):
+        replace(MockConfig(), **{field: 0})  # type: ignore[arg-type]

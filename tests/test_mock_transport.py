@@ -13,6 +13,7 @@ import asyncio
 import base64
 from typing import Any
 
+import plivo_mock.protocol as protocol_module
 import pytest
 from plivo_mock.app import MockApp
 from plivo_mock.config import EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN, UNBRIDGED_CALL_UUID
@@ -31,11 +32,14 @@ MAX_ITERATIONS = 200
 class RecordingTransport(asyncio.Transport):
     """A connection that keeps every send() and close() instead of using a socket."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, half_close: bool = False) -> None:
         super().__init__()
         self.sent: list[bytes] = []
         self.closed = False
         self.aborted = False
+        # Without half-close, a close closes at once (no lingering: see the tests below).
+        self.half_close = half_close
+        self.eof_written = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         assert not self.closed, "written after close"
@@ -46,6 +50,13 @@ class RecordingTransport(asyncio.Transport):
 
     def abort(self) -> None:
         self.aborted = self.closed = True
+
+    def can_write_eof(self) -> bool:
+        return self.half_close
+
+    def write_eof(self) -> None:
+        assert self.half_close and not self.closed
+        self.eof_written = True
 
     def is_closing(self) -> bool:
         return self.closed
@@ -128,6 +139,37 @@ async def test_close_sends_what_is_held_then_closes() -> None:
     assert real.sent == [b"last answer"] and real.closed
     await next_iteration()
     assert real.sent == [b"last answer"]
+
+
+async def test_close_lingers_sending_what_is_held_then_discarding_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """nginx's lingering close: the answer and a FIN go out, input is read and dropped (so
+    the kernel has nothing unread to reset over), and the socket closes at the deadline."""
+    monkeypatch.setattr(protocol_module, "LINGER_SECONDS", 0)
+    real = RecordingTransport(half_close=True)
+    joined = OneSendPerIteration(real, asyncio.get_running_loop())
+    joined.write(b"413 answer")
+    joined.close()
+    assert real.sent == [b"413 answer"] and real.eof_written and not real.closed
+    assert joined.is_closing() and joined.lingering
+    joined.write(b"nothing more")
+    joined.drain(b"x" * protocol_module.LINGER_BYTES)
+    assert not real.closed
+    await asyncio.sleep(0)  # the linger deadline (0 s here) is a call_later
+    await next_iteration()
+    assert real.closed and not real.aborted
+    assert real.sent == [b"413 answer"]
+
+
+async def test_input_past_the_linger_bytes_resets() -> None:
+    real = RecordingTransport(half_close=True)
+    joined = OneSendPerIteration(real, asyncio.get_running_loop())
+    joined.close()
+    joined.drain(b"x" * protocol_module.LINGER_BYTES)
+    assert not real.aborted
+    joined.drain(b"x")
+    assert real.aborted
 
 
 async def test_abort_discards_what_is_held() -> None:

@@ -26,8 +26,41 @@ SPEC = OPENAPI / "plivo-dtmf.yaml"
 CONFIG = OPENAPI / "generator.yaml"
 TEMPLATE = HERE / "spec_module.py.template"
 
-# The JSON Schema keywords a client can check on one value without a schema validator.
-CHECKED = ("type", "enum", "minLength", "maxLength", "pattern")
+# The JSON Schema keywords the client enforces on a request field (spec_module.py.template's
+# check_value), and the values of `type` and `format` it knows. A field using any other
+# keyword fails generation, naming it: a rule the client silently skipped would pass there
+# and only be refused, as a 400, by the server.
+CHECKED = (
+    "type",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+)
+TYPES = ("string", "integer", "number", "boolean", "array", "object")
+FORMATS = ("uri",)
+NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+# Keywords that say something about a value without constraining it.
+ANNOTATIONS = (
+    "title",
+    "description",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+)
+# The keywords of the request body's own object schema; its fields are checked one by one
+# (and `required` by the generated model's signature).
+BODY_KEYWORDS = ("type", "properties", "required", "additionalProperties")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 Schema = dict[str, Any]
@@ -83,8 +116,39 @@ def python_pattern(ecma: str) -> str:
     return "".join(out)
 
 
-def rule(spec: Schema, schema: Schema) -> dict[str, Any]:
+class UnenforceableError(SystemExit):
+    """The spec uses a keyword (or a value of one) the client cannot enforce."""
+
+    def __init__(self, where: str, keyword: str, why: str) -> None:
+        super().__init__(
+            f"emit_spec_module: {where} uses {keyword}, {why}: the client would not check "
+            "it before sending, and the server would answer 400. Teach "
+            "openapi/hooks/spec_module.py.template to check it (and CHECKED in "
+            "emit_spec_module.py to allow it), or drop it from the spec."
+        )
+
+
+def unenforceable(where: str, flat: Schema) -> None:
+    """Raise for the first keyword of a field's schema the client cannot enforce."""
+    for key, value in flat.items():
+        if key in ANNOTATIONS or key.startswith("x-"):
+            continue
+        if key not in CHECKED:
+            raise UnenforceableError(where, f"`{key}`", "a JSON Schema keyword not enforced")
+        if key == "type" and value not in TYPES:
+            raise UnenforceableError(where, f"`type: {value}`", f"not one of {', '.join(TYPES)}")
+        if key == "format" and value not in FORMATS:
+            raise UnenforceableError(
+                where, f"`format: {value}`", f"not a format the client checks ({FORMATS})"
+            )
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if key in NUMERIC and not numeric:
+            raise UnenforceableError(where, f"`{key}: {value!r}`", "which is not a number")
+
+
+def rule(spec: Schema, schema: Schema, where: str = "a request field") -> dict[str, Any]:
     flat = flatten(spec, schema)
+    unenforceable(where, flat)
     found = {key: flat[key] for key in CHECKED if key in flat}
     if "enum" in found:
         found["enum"] = tuple(found["enum"])
@@ -93,17 +157,27 @@ def rule(spec: Schema, schema: Schema) -> dict[str, Any]:
     return found
 
 
-def operation_rules(spec: Schema, path_item: Schema, operation: Schema) -> dict[str, Any]:
+def operation_rules(
+    spec: Schema, path_item: Schema, operation: Schema, where: str = "an operation"
+) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "body": {}}
     for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
         parameter = resolve(spec, raw)
-        if parameter["in"] in ("path", "query") and "schema" in parameter:
-            rules[parameter["in"]][parameter["name"]] = rule(spec, parameter["schema"])
+        location, name = parameter["in"], parameter["name"]
+        if location in ("path", "query") and "schema" in parameter:
+            field = f"{where}, {location} parameter {name!r},"
+            rules[location][name] = rule(spec, parameter["schema"], field)
     body = resolve(spec, operation.get("requestBody", {}))
     json_schema = body.get("content", {}).get("application/json", {}).get("schema")
     if json_schema is not None:
-        for name, prop in flatten(spec, json_schema).get("properties", {}).items():
-            rules["body"][name] = rule(spec, prop)
+        flat = flatten(spec, json_schema)
+        for key, value in flat.items():
+            allowed = key in BODY_KEYWORDS or key in ANNOTATIONS or key.startswith("x-")
+            if not allowed or (key == "additionalProperties" and not isinstance(value, bool)):
+                shown = f"`{key}`" if allowed else f"`{key}` on the body"
+                raise UnenforceableError(f"{where}, request body,", shown, "not enforced")
+        for name, prop in flat.get("properties", {}).items():
+            rules["body"][name] = rule(spec, prop, f"{where}, body field {name!r},")
     return rules
 
 
@@ -136,7 +210,7 @@ def callback_bodies(spec: Schema) -> dict[str, Any]:
 
 def render(spec: Schema) -> str:
     request_rules = {
-        (method, path): operation_rules(spec, item, item[method])
+        (method, path): operation_rules(spec, item, item[method], f"{method.upper()} {path}")
         for path, item in spec["paths"].items()
         for method in HTTP_METHODS
         if method in item

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import uvicorn
 import yaml
 
 from .app import MockApp, create_app
-from .config import MockConfig
+from .config import MAX_COUNT, MAX_SECONDS, MockConfig
 from .protocol import PlivoHttpProtocol
 
 SHUTDOWN_GRACE_S = 2
@@ -27,20 +28,26 @@ class _Server(uvicorn.Server):
         self._captured_signals.clear()
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, as every start-up error: the usage text is what --help is for.
+        self.exit(2, f"plivo-mock: {message} (see --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m plivo_mock",
         description="A stateful local Plivo for the Send DTMF endpoint, validated by the spec.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4010)
+    parser.add_argument("--port", type=_whole(1, 65535), default=4010)
     parser.add_argument(
         "--strict", action="store_true", help="answer 400 to body fields the spec does not name"
     )
     limit = parser.add_mutually_exclusive_group()
     limit.add_argument(
         "--rate-limit",
-        type=int,
+        type=_whole(1, MAX_COUNT),
         metavar="N",
         default=MockConfig.rate_limit,
         help="requests per account per 5 s (default %(default)s)",
@@ -49,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=Path, metavar="FILE", help="more accounts and calls")
     parser.add_argument(
         "--max-events",
-        type=int,
+        type=_whole(1, MAX_COUNT),
         default=MockConfig.max_events_per_call,
         metavar="N",
         help="events kept per call, oldest dropped (default %(default)s)",
@@ -90,9 +97,26 @@ def _positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_SECONDS:g} seconds: {text!r}"
+        )
     return value
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}: {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def _banner(app: MockApp, host: str, port: int) -> str:
@@ -120,9 +144,7 @@ def _banner(app: MockApp, host: str, port: int) -> str:
             bleg = "bridged b-leg" if call.bleg else "no b-leg"
             lines.append(f"    live call {call.call_uuid} ({bleg})")
     peers = "loopback peers only" if config.control_loopback_only else "any peer"
-    lines.append(
-        f"  control API {base}/__mock__/ (openapi/{config.control_spec_path.name}), {peers}"
-    )
+    lines.append(f"  control API {base}/__mock__/ ({config.control_spec_path}), {peers}")
     return "\n".join(lines)
 
 
@@ -150,8 +172,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app = create_app(MockConfig.from_env(**overrides))
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        # ValueError covers bad accounts, seed files and specs; no token is in these texts.
-        raise SystemExit(f"plivo-mock: {exc}") from None
+        # ValueError covers bad accounts, seed files and specs (each message names its file);
+        # no token is in these texts. One line, exit 2, as for a bad option.
+        sys.stderr.write(f"plivo-mock: {' '.join(str(exc).split())}\n")
+        raise SystemExit(2) from None
     print(_banner(app, args.host, args.port), flush=True)
     config = uvicorn.Config(
         app,

@@ -11,7 +11,10 @@ from typing import Any
 
 import yaml
 
-_OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+# An installed wheel holds the documents as package data (pyproject.toml force-includes them);
+# a checkout (and its editable install) reads openapi/ itself, so an edit there is served.
+_PACKAGED = Path(__file__).resolve().parent / "openapi"
+_OPENAPI_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parents[2] / "openapi"
 _SPEC_PATH = _OPENAPI_DIR / "plivo-dtmf.yaml"
 # The spec's `info.x-limits`: the numbers of its body-limit, request-limits and rate-limit
 # decisions, so that the defaults below are read, never retyped.
@@ -37,6 +40,11 @@ HEADER_COUNT_LIMIT = 100
 # x-decisions.request-limits: a body not fully arrived this long after the mock starts
 # reading it is a 400 (a client that stalls would otherwise hold a task forever).
 BODY_TIMEOUT_S = float(_LIMITS["body-timeout-seconds"])
+
+# Bounds of every number a MockConfig holds: a count must fit a deque's maxlen, a duration
+# must be one asyncio can wait (a day is more than any test needs).
+MAX_COUNT = 2**31 - 1
+MAX_SECONDS = 86400.0
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -87,6 +95,31 @@ class MockConfig:
     control_spec_path: Path = _OPENAPI_DIR / "mock-control.yaml"
     # Injected by tests to move time without sleeping (rate-limit windows).
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Checked here, not where used: a 0 rate limit or event cap would otherwise start a
+        # mock whose every request is a 500.
+        counts = {
+            "rate_limit": self.rate_limit,
+            "max_events_per_call": self.max_events_per_call,
+            "max_calls_per_account": self.max_calls_per_account,
+            "body_limit": self.body_limit,
+            "target_limit": self.target_limit,
+            "header_limit": self.header_limit,
+            "header_count_limit": self.header_count_limit,
+        }
+        for name, count in counts.items():
+            if count is None and name == "rate_limit":
+                continue
+            if not (isinstance(count, int) and 1 <= count <= MAX_COUNT):
+                raise ValueError(f"{name} must be a whole number from 1 to {MAX_COUNT}: {count!r}")
+        for name, seconds in {
+            "rate_window_s": self.rate_window_s,
+            "body_timeout_s": self.body_timeout_s,
+            "callback_timeout_s": self.callback_timeout_s,
+        }.items():
+            if not (isinstance(seconds, int | float) and 0 < seconds <= MAX_SECONDS):
+                raise ValueError(f"{name} must be more than 0 and at most {MAX_SECONDS:g} s")
 
     @property
     def default_account(self) -> Account:

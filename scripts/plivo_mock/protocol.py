@@ -17,6 +17,13 @@ CPU than all of the mock's validation (py-spy: about two thirds of its busy time
 write()). The protocol's transport therefore joins the writes of one event-loop iteration
 into one send (see OneSendPerIteration).
 
+Closing lingers, as nginx's lingering close does. A client that writes a whole oversized
+body before it reads (Connection: close, 5 MB) is answered 413 while its body is still
+arriving; closing the socket with input unread makes the kernel answer with a reset, which
+can destroy the 413 before the client reads it. So a close first ends the writing side
+(FIN after the answer), then reads and discards input until the client closes, for at most
+LINGER_SECONDS and LINGER_BYTES, so that a slow or endless sender is cut off all the same.
+
 Built against uvicorn 0.54.0 (pinned in uv.lock): it overrides `connection_made` and
 `send_400_response`, reads `cycle` (the last request parsed) and `transport`, and chains
 onto the cycle's `on_response` callback, so that a request that meets no error costs
@@ -38,6 +45,11 @@ MALFORMED = "malformed HTTP request: it cannot be parsed as HTTP/1.1"
 
 Bytes = bytes | bytearray | memoryview
 
+# Bounds of a lingering close: long enough for a loopback client to finish writing a body
+# many times the 8 KiB limit, short enough that a sender that never stops cannot hold on.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
+
 
 class OneSendPerIteration(asyncio.Transport):
     """A transport whose writes within one event-loop iteration leave in a single send().
@@ -49,7 +61,7 @@ class OneSendPerIteration(asyncio.Transport):
     byte within one write of when it was written. Everything else is the real transport's.
     """
 
-    __slots__ = ("_held", "_loop", "_pending", "_transport")
+    __slots__ = ("_drained", "_held", "_loop", "_pending", "_transport", "lingering")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
@@ -57,9 +69,12 @@ class OneSendPerIteration(asyncio.Transport):
         self._loop = loop
         self._pending: list[Bytes] = []
         self._held = 0
+        # Set by close(): the answer is sent, and input is read only to be discarded.
+        self.lingering = False
+        self._drained = 0
 
     def write(self, data: Bytes) -> None:
-        if not data:
+        if not data or self.lingering:
             return
         if type(data) is not bytes:  # held past this call: the caller may reuse its buffer
             data = bytes(data)
@@ -86,8 +101,26 @@ class OneSendPerIteration(asyncio.Transport):
             self._transport.write(data)
 
     def close(self) -> None:
+        """Send what is held and end the writing side; the socket closes when the client
+        closes its side, or at the latest after LINGER_SECONDS or LINGER_BYTES more input."""
+        if self.lingering:
+            return
         self.flush()
-        self._transport.close()
+        transport = self._transport
+        if transport.is_closing() or not transport.can_write_eof():
+            transport.close()
+            return
+        self.lingering = True
+        transport.write_eof()
+        # Input paused by flow control (a body the app stopped reading) must flow to drain.
+        transport.resume_reading()
+        self._loop.call_later(LINGER_SECONDS, transport.close)
+
+    def drain(self, data: Bytes) -> None:
+        """Discard input that arrives while lingering; past LINGER_BYTES, reset."""
+        self._drained += len(data)
+        if self._drained > LINGER_BYTES:
+            self._transport.abort()
 
     def write_eof(self) -> None:
         self.flush()
@@ -99,7 +132,7 @@ class OneSendPerIteration(asyncio.Transport):
         self._transport.abort()
 
     def is_closing(self) -> bool:
-        return self._transport.is_closing()
+        return self.lingering or self._transport.is_closing()
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return self._transport.get_extra_info(name, default)
@@ -136,12 +169,19 @@ class PlivoHttpProtocol(HttpToolsProtocol):
     """Pass as `uvicorn.Config(http=PlivoHttpProtocol)`."""
 
     _deferred_400 = False
+    _sender: OneSendPerIteration
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # Flow control (self.flow), made by super(), keeps the real transport: pausing is
         # about its buffer. Every request's cycle gets this one, so writes are joined.
-        self.transport = OneSendPerIteration(transport, self.loop)
+        self._sender = self.transport = OneSendPerIteration(transport, self.loop)
+
+    def data_received(self, data: bytes) -> None:
+        if self._sender.lingering:
+            self._sender.drain(data)
+            return
+        super().data_received(data)
 
     def send_400_response(self, msg: str) -> None:
         cycle = self.cycle

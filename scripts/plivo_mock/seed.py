@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from .config import Account
-from .spec import ApiDocument
+from .spec import ApiDocument, SpecError, read_yaml
 from .state import SeedCall
 
 
@@ -21,10 +19,9 @@ class SeedError(ValueError):
 
 def load_seed(path: Path, control: ApiDocument) -> tuple[list[Account], list[SeedCall]]:
     try:
-        with path.open(encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as exc:
-        raise SeedError(f"seed file {path}: {exc}") from None
+        raw = read_yaml(path)
+    except SpecError as exc:
+        raise SeedError(f"seed file {exc}") from None
     validator = control.schema_validator("/x-seed-file/schema")
     problems = control.schemas.errors(validator, raw, where="seed")
     if problems:

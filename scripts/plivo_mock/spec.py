@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urldefrag, urljoin
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
 import jsonschema_rs
 import yaml
@@ -124,28 +124,76 @@ class Route:
         return params
 
 
+def read_yaml(path: Path) -> Any:
+    """A YAML (or JSON) file's data; a SpecError of one line naming the file if unreadable."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: a directory, not a file") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{path}: not valid YAML{where}: {' '.join(problem.split())}") from None
+
+
 class SchemaSet:
-    """Loaded documents by URI, one jsonschema-rs registry over all of them."""
+    """Loaded documents by URI, one jsonschema-rs registry over all of them.
+
+    The first document is the one served. The others (the control document) refer to it by
+    a file name (`plivo-dtmf.yaml#/...`): wherever the spec served is kept and whatever its
+    name, that name means it, so the control document always describes the spec in use.
+    """
 
     def __init__(self, paths: Iterable[Path]) -> None:
         self.documents: dict[str, dict[str, Any]] = {}
         for path in paths:
-            with path.open(encoding="utf-8") as handle:
-                raw = yaml.load(handle, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+            raw = read_yaml(path)
             if not isinstance(raw, dict):
-                raise SpecError(f"{path}: not an OpenAPI document")
+                raise SpecError(f"{path}: not an OpenAPI 3.1 document (not a mapping)")
             self.documents[path.resolve().as_uri()] = raw
+        self._alias_the_served_document()
         # Keyword locations are finitely many (the documents' own): their lookups are cached.
         self._keywords: dict[str, tuple[Any, str | None]] = {}
         self._registry = jsonschema_rs.Registry(
-            list(self.documents.items()), draft=jsonschema_rs.Draft202012
+            list(self.documents.items()), draft=jsonschema_rs.Draft202012, retriever=_no_retrieval
         )
+
+    def _alias_the_served_document(self) -> None:
+        uris = list(self.documents)
+        if not uris:
+            return
+        served = self.documents[uris[0]]
+        for uri in uris[1:]:
+            elsewhere = {
+                target
+                for ref in _refs(self.documents[uri])
+                if (target := urldefrag(urljoin(uri, ref)).url) not in self.documents
+            }
+            if len(elsewhere) > 1:
+                names = ", ".join(sorted(unquote(t.rsplit("/", 1)[-1]) for t in elsewhere))
+                raise SpecError(
+                    f"{Path(unquote(urlsplit(uri).path))}: refers to {names}: one "
+                    "document besides itself (the spec served) is all it may name"
+                )
+            for target in elsewhere:
+                self.documents[target] = served
 
     def node(self, uri: str, pointer: str) -> Any:
         """The value at `pointer` in the document at `uri`."""
         value: Any = self.documents[uri]
-        for token in pointer_tokens(pointer):
-            value = value[int(token)] if isinstance(value, list) else value[token]
+        try:
+            for token in pointer_tokens(pointer):
+                value = value[int(token)] if isinstance(value, list) else value[token]
+        except (LookupError, ValueError, TypeError):
+            raise SpecError(f"nothing at {unquote(uri.rsplit('/', 1)[-1])}#{pointer}") from None
         return value
 
     def deref(
@@ -230,6 +278,24 @@ class SchemaSet:
         return found
 
 
+def _refs(node: Any) -> Iterable[str]:
+    """Every `$ref` string in a document."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _no_retrieval(uri: str) -> Any:
+    # Only the documents loaded are resolved: never a file or URL they happen to name.
+    raise SpecError(f"$ref to a document not loaded: {uri}")
+
+
 def word(field: str, message: str) -> str:
     """One line of a 400's error text: the field, then the message, capped."""
     if len(message) > _MAX_MESSAGE:
@@ -254,7 +320,18 @@ class ApiDocument:
         self.path = path
         self.uri = path.resolve().as_uri()
         self.raw = schemas.documents[self.uri]
-        routes = [self._route(template) for template in self.raw.get("paths", {})]
+        version = self.raw.get("openapi")
+        if not (isinstance(version, str) and re.fullmatch(r"3\.1\.\d+", version)):
+            raise SpecError(f"{path}: not an OpenAPI 3.1 document (openapi: {_short(version)})")
+        try:
+            routes = [self._route(template) for template in self.raw.get("paths") or {}]
+        except SpecError as exc:
+            raise SpecError(f"{path}: {exc}") from None
+        except (ValueError, LookupError, TypeError, AttributeError) as exc:
+            # A document that parses but does not hold together (a $ref to nothing, a
+            # parameter that is not a mapping...): name the file, not a Python error.
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise SpecError(f"{path}: cannot be served: {first}") from None
         self.routes: tuple[Route, ...] = tuple(routes)
 
     @property

@@ -75,7 +75,10 @@ def wait_healthy(
 
 
 class MockServer:
-    """`python -m plivo_mock ARGS` on 127.0.0.1 and a free port, until stop()."""
+    """`python -m plivo_mock ARGS` on 127.0.0.1 and a free port, until stop().
+
+    `python` is this interpreter unless given (the one of a venv the mock is installed in).
+    """
 
     def __init__(
         self,
@@ -85,10 +88,14 @@ class MockServer:
         deadline_s: float = 15.0,
         port: int | None = None,
         health_path: str = HEALTH_PATH,
+        python: str | Path = sys.executable,
+        cwd: Path | None = None,
     ) -> None:
+        self.cwd = cwd
         self.args = args
         # Proxy mode (--proxy) is ready when its own /__mock__/violations answers.
         self.health_path = health_path
+        self.python = str(python)
         self.env = dict(os.environ if env is None else env)
         self.deadline_s = deadline_s
         self.port = port or free_port()
@@ -104,10 +111,15 @@ class MockServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def start(self) -> Self:
-        argv = [sys.executable, "-m", "plivo_mock", "--port", str(self.port), *self.args]
+        argv = [self.python, "-m", "plivo_mock", "--port", str(self.port), *self.args]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                cwd=self.cwd,
             )
         try:
             wait_healthy(self.base_url, self.deadline_s, self.process, self.health_path)

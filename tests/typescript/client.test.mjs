@@ -279,6 +279,10 @@ describe("validation before sending", () => {
     ["enum", "leg", BRIDGED_CALL_UUID, { digits: "1", leg: "both" }],
     ["enum", "callback_method", BRIDGED_CALL_UUID, { digits: "1", callback_method: "PUT" }],
     ["pattern", "callback_url", BRIDGED_CALL_UUID, { digits: "1", callback_url: "ftp://x" }],
+    // Passes the pattern, breaks `format: uri` (a space, a bad escape, a bad IPv6 literal).
+    ["format", "callback_url", BRIDGED_CALL_UUID, { digits: "1", callback_url: "http://a b/cb" }],
+    ["format", "callback_url", BRIDGED_CALL_UUID, { digits: "1", callback_url: "http://h/%zz" }],
+    ["format", "callback_url", BRIDGED_CALL_UUID, { digits: "1", callback_url: "http://[::1%25eth0]/cb" }],
     ["pattern", "call_uuid", BRIDGED_CALL_UUID.toUpperCase(), { digits: "1" }],
   ];
   for (const [rule, field, callUuid, body] of cases) {
@@ -292,6 +296,14 @@ describe("validation before sending", () => {
       assert.equal(sent.length, 0);
     });
   }
+
+  test("URIs the spec's format accepts pass (IPv6 literal, query, fragment)", async () => {
+    const { client } = ours();
+    for (const url of ["http://[::1]:9/cb?x=1#f", "https://example.com/a%20b", "http://127.0.0.1:8/"]) {
+      await client.sendDigits(BRIDGED_CALL_UUID, { digits: "1", callback_url: url });
+    }
+    assert.equal((await mock.events()).length, 3);
+  });
 
   test("the longest valid digits pass and are played", async () => {
     const { client } = ours();

@@ -42,7 +42,7 @@ class InvalidParameterError(PlivoError, ValueError):
 
     Attributes:
         field: the parameter or body property, as named in the spec (e.g. "digits").
-        rule: the JSON Schema keyword broken: "type", "enum", "minLength", "maxLength" or "pattern".
+        rule: the JSON Schema keyword broken, as the spec writes it ("pattern", "maxLength", "minimum", "format"...).
         constraint: the keyword's value in the spec (e.g. the pattern).
         value: the rejected value.
     """

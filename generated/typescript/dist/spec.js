@@ -57,7 +57,8 @@ export const REQUEST_RULES = {
             "callback_url": {
                 "type": "string",
                 "maxLength": 2048,
-                "pattern": "^https?://"
+                "pattern": "^https?://",
+                "format": "uri"
             },
             "callback_method": {
                 "type": "string",

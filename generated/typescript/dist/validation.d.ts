@@ -11,6 +11,14 @@ export interface Rule {
     readonly maxLength?: number;
     /** ECMA-262, as written in the spec. */
     readonly pattern?: string;
+    readonly const?: unknown;
+    readonly minimum?: number;
+    readonly maximum?: number;
+    readonly exclusiveMinimum?: number;
+    readonly exclusiveMaximum?: number;
+    readonly multipleOf?: number;
+    /** Only the formats in FORMATS below; generation fails on any other (as for Python). */
+    readonly format?: string;
 }
 /** Rules by location, then by parameter or property name; `required` body properties. */
 export interface OperationRules {

@@ -38,7 +38,20 @@ export class PlivoError extends Error {
 export class CredentialsError extends PlivoError {}
 
 /** The JSON Schema keyword a value broke. */
-export type RuleKeyword = "required" | "type" | "enum" | "minLength" | "maxLength" | "pattern";
+export type RuleKeyword =
+  | "required"
+  | "type"
+  | "enum"
+  | "const"
+  | "minLength"
+  | "maxLength"
+  | "pattern"
+  | "minimum"
+  | "maximum"
+  | "exclusiveMinimum"
+  | "exclusiveMaximum"
+  | "multipleOf"
+  | "format";
 
 /** A value breaks a rule of the OpenAPI document; thrown before any HTTP request. */
 export class InvalidParameterError extends PlivoError {

@@ -62,7 +62,8 @@ export const REQUEST_RULES: Readonly<Record<string, OperationRules>> = {
       "callback_url": {
         "type": "string",
         "maxLength": 2048,
-        "pattern": "^https?://"
+        "pattern": "^https?://",
+        "format": "uri"
       },
       "callback_method": {
         "type": "string",

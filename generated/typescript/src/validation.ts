@@ -4,7 +4,7 @@
  * Python client's _spec.py.
  */
 
-import { InvalidParameterError } from "./errors.js";
+import { InvalidParameterError, type RuleKeyword } from "./errors.js";
 
 /** The JSON Schema keywords of one value that the client enforces. */
 export interface Rule {
@@ -14,6 +14,14 @@ export interface Rule {
   readonly maxLength?: number;
   /** ECMA-262, as written in the spec. */
   readonly pattern?: string;
+  readonly const?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly multipleOf?: number;
+  /** Only the formats in FORMATS below; generation fails on any other (as for Python). */
+  readonly format?: string;
 }
 
 /** Rules by location, then by parameter or property name; `required` body properties. */
@@ -64,6 +72,68 @@ function codePoints(text: string): number {
   return count;
 }
 
+// RFC 3986 `URI` as JSON Schema's "uri" format reads it, the same grammar as the Python
+// client's _spec.py: absolute, ASCII only, every `%` followed by two hex digits.
+const PCT = "%[0-9A-Fa-f]{2}";
+const PCHAR = `(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@]|${PCT})`;
+const URI = new RegExp(
+  "^[A-Za-z][A-Za-z0-9+\\-.]*:" +
+    "(?:" +
+    `//(?:(?:[A-Za-z0-9\\-._~!$&'()*+,;=:]|${PCT})*@)?` +
+    `(?:\\[([^\\]]*)\\]|(?:[A-Za-z0-9\\-._~!$&'()*+,;=]|${PCT})*)` +
+    "(?::[0-9]*)?" +
+    `(?:/${PCHAR}*)*` +
+    `|/(?:${PCHAR}+(?:/${PCHAR}*)*)?` +
+    `|${PCHAR}+(?:/${PCHAR}*)*` +
+    "|" +
+    ")" +
+    `(?:\\?(?:${PCHAR}|[/?])*)?` +
+    `(?:#(?:${PCHAR}|[/?])*)?$`,
+);
+const IP_FUTURE = /^v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/;
+
+function isUri(value: string): boolean {
+  const found = URI.exec(value);
+  if (found === null) return false;
+  const literal = found[1];
+  if (literal === undefined || IP_FUTURE.test(literal)) return true;
+  if (literal.includes("%")) return false; // a zone ID is not part of RFC 3986
+  try {
+    // The WHATWG URL parser accepts exactly the IPv6 literals (RFC 4291 text forms).
+    new URL(`http://[${literal}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `format` values the client checks, and how a message names them. */
+const FORMATS: Readonly<Record<string, readonly [(value: string) => boolean, string]>> = {
+  uri: [isUri, "an absolute URI (RFC 3986)"],
+};
+
+function checkNumber(field: string, value: number, rule: Rule): void {
+  const bounds: ReadonlyArray<readonly [RuleKeyword, number | undefined, (v: number, l: number) => boolean, string]> = [
+    ["minimum", rule.minimum, (v, l) => v >= l, "at least"],
+    ["maximum", rule.maximum, (v, l) => v <= l, "at most"],
+    ["exclusiveMinimum", rule.exclusiveMinimum, (v, l) => v > l, "more than"],
+    ["exclusiveMaximum", rule.exclusiveMaximum, (v, l) => v < l, "less than"],
+  ];
+  for (const [keyword, limit, holds, words] of bounds) {
+    if (limit !== undefined && !holds(value, limit)) {
+      throw new InvalidParameterError(field, keyword, limit, value, `must be ${words} ${limit}`);
+    }
+  }
+  const step = rule.multipleOf;
+  if (step !== undefined && Number.isFinite(value)) {
+    // Decimal steps in binary floating point: 0.3 / 0.1 is 2.9999999999999996, a multiple.
+    const quotient = value / step;
+    if (Math.abs(quotient - Math.round(quotient)) > 1e-9 * Math.max(1, Math.abs(quotient))) {
+      throw new InvalidParameterError(field, "multipleOf", step, value, `must be a multiple of ${step}`);
+    }
+  }
+}
+
 /** Throw InvalidParameterError if `value` breaks `rule`; the order makes the message the most useful one. */
 export function checkValue(field: string, value: unknown, rule: Rule): void {
   const expected = rule.type;
@@ -73,6 +143,12 @@ export function checkValue(field: string, value: unknown, rule: Rule): void {
   if (rule.enum !== undefined && !rule.enum.includes(value)) {
     const allowed = rule.enum.map((v) => JSON.stringify(v)).join(", ");
     throw new InvalidParameterError(field, "enum", rule.enum, value, `must be one of ${allowed}`);
+  }
+  if ("const" in rule && JSON.stringify(value) !== JSON.stringify(rule.const)) {
+    throw new InvalidParameterError(field, "const", rule.const, value, `must be ${JSON.stringify(rule.const)}`);
+  }
+  if (typeof value === "number") {
+    checkNumber(field, value, rule);
   }
   if (typeof value !== "string") {
     return;
@@ -100,6 +176,12 @@ export function checkValue(field: string, value: unknown, rule: Rule): void {
   }
   if (rule.pattern !== undefined && !regex(rule.pattern).test(value)) {
     throw new InvalidParameterError(field, "pattern", rule.pattern, value, `must match the pattern ${rule.pattern}`);
+  }
+  if (rule.format !== undefined) {
+    const known = FORMATS[rule.format];
+    if (known !== undefined && !known[0](value)) {
+      throw new InvalidParameterError(field, "format", rule.format, value, `must be ${known[1]}`);
+    }
   }
 }
 
