@@ -170,8 +170,8 @@ def _fake_release(tree: Path, version: str) -> None:
     previous = latest_release(tree)
     shutil.copyfile(tree / SPEC, tree / f"openapi/releases/{version}.yaml")
     for package in PACKAGES:
-        for at in (package.source, *package.generated):
-            at.write(tree, version)
+        for place in (package.source, *package.generated):
+            place.write(tree, version)
     for path in (p for k in PACKAGES for p in (k.changelog, k.generated_changelog)):
         text = (tree / path).read_text("utf-8")
         at = text.index(f"## {previous} (")
