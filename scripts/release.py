@@ -86,7 +86,7 @@ class Package:
 _GENERATOR_VERSION = VersionAt(
     Path("openapi/generator.yaml"), r"(?m)^package_version_override: (\S+)$"
 )
-"""Both SDKs' generation reads the version here (the TypeScript one too)."""
+"""The one version source: scripts/generate.py and scripts/generate_typescript.py read it."""
 
 PACKAGES = (
     Package(
