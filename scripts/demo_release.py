@@ -2,8 +2,9 @@
 
 Edits the spec of a copy of openapi/, scripts/ and generated/ (the tree itself is untouched),
 shows what `make spec-diff` reports, runs `make release` (the scripts those targets run, with
-this venv), then shows the new version where the package carries it, the changelog entry and
-the release gate passing. Exits non-zero if any step fails.
+this venv), then shows the new version where each package carries it, the packages'
+changelog entry, and the drift checks and the release gate passing. Exits non-zero if any
+step fails.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from release import throwaway_copy
+from release import PACKAGES, throwaway_copy
 from specdiff.load import ROOT
 
 EDITS = [
@@ -58,21 +59,25 @@ def main() -> int:
         show("make release DATE=2027-01-02")
         print(run(tree, "scripts/release.py", "--date", "2027-01-02"), end="")
 
-        package = tree / "generated" / "python"
-        show("the new version, where the generated package carries it")
-        for name, pattern in [
-            ("pyproject.toml", r"(?m)^version = .*$"),
-            ("plivo_dtmf_client/__init__.py", r"(?m)^__version__ = .*$"),
-            ("plivo_dtmf_client/client.py", r"(?m)^USER_AGENT = .*$"),
-        ]:
-            found = re.search(pattern, (package / name).read_text(encoding="utf-8"))
-            print(f"  generated/python/{name}: {found.group(0) if found else '?'}")
-        show("generated/python/CHANGELOG.md, the new entry")
-        changelog = (package / "CHANGELOG.md").read_text(encoding="utf-8")
-        entries = [m.start() for m in re.finditer(r"(?m)^## ", changelog)]
-        print(changelog[entries[0] : entries[1]], end="")
-        show("make check-generated in the copy (drift check + release gate)")
-        print(run(tree, "scripts/generate.py", "--check"), end="")
+        show("the new version, where each generated package carries it")
+        for package in PACKAGES:
+            for path in dict.fromkeys(at.path for at in package.generated):
+                found = [at.read(tree) for at in package.generated if at.path == path]
+                print(f"  {path}: {', '.join(map(str, found))}")
+        shown = ""
+        for package in PACKAGES:
+            changelog = (tree / package.generated_changelog).read_text(encoding="utf-8")
+            entries = [m.start() for m in re.finditer(r"(?m)^## ", changelog)]
+            entry = changelog[entries[0] : entries[1]]
+            if entry == shown:
+                show(f"{package.generated_changelog}: the same new entry")
+                continue
+            show(f"{package.generated_changelog}, the new entry")
+            print(entry, end="")
+            shown = entry
+        show("make check-generated in the copy (drift checks + release gate)")
+        for package in PACKAGES:
+            print(run(tree, str(package.generator), "--check"), end="")
         print(run(tree, "scripts/release.py", "--check"), end="")
     return 0
 

@@ -13,6 +13,7 @@ What is written, from what:
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
 - package.json and package-lock.json with the version of openapi/generator.yaml;
+- CHANGELOG.md, copied from openapi/changelogs/typescript.md (written by `make release`);
 - dist/: what `tsc` (strict) compiles from src/, so that the package installs without a build.
 """
 
@@ -42,6 +43,7 @@ HELPERS = ROOT / "openapi" / "templates"
 EMITTER = ROOT / "openapi" / "hooks" / "emit_spec_module.py"
 TARGET = ROOT / "generated" / "typescript"
 TOOLS = ROOT / "build" / "typescript-tools"
+CHANGELOG = ROOT / "openapi" / "changelogs" / "typescript.md"
 LABEL = "generated/typescript/"
 LOCAL = ("node_modules",)
 """Folders of generated/typescript/ that belong to an install, not to the package."""
@@ -195,6 +197,7 @@ def generate_into(out: Path) -> None:
     (out / "src").mkdir(parents=True)
     for name in ("tsconfig.json", ".gitignore", "README.md"):
         shutil.copyfile(SOURCE / name, out / name)
+    shutil.copyfile(CHANGELOG, out / "CHANGELOG.md")
     for source in sorted((SOURCE / "src").glob("*.ts")):
         shutil.copyfile(source, out / "src" / source.name)
     for name, lock in (("package.json", False), ("package-lock.json", True)):

@@ -69,9 +69,10 @@ class VersionAt:
 class Package:
     """One generated SDK. All packages share the spec's version history, hence one version.
 
-    `source` is where the version is set (the generator reads it there); `generated` are the
-    places generation writes it to, which the gate reads back. The changelog is kept under
-    openapi/ and copied into the package by its generation (generated/ is never edited).
+    `source` is where the version is set (the generator reads it there; packages may share
+    it); `generated` are the places generation writes it to, which the gate reads back. The
+    changelog is kept under openapi/ and copied into the package by its generation
+    (generated/ is never edited). `generator` is the script that regenerates the package.
     """
 
     name: str
@@ -79,12 +80,18 @@ class Package:
     changelog: Path
     generated_changelog: Path
     generated: tuple[VersionAt, ...]
+    generator: Path
 
+
+_GENERATOR_VERSION = VersionAt(
+    Path("openapi/generator.yaml"), r"(?m)^package_version_override: (\S+)$"
+)
+"""The one version source: scripts/generate.py and scripts/generate_typescript.py read it."""
 
 PACKAGES = (
     Package(
         name="plivo-dtmf-client (Python)",
-        source=VersionAt(Path("openapi/generator.yaml"), r"(?m)^package_version_override: (\S+)$"),
+        source=_GENERATOR_VERSION,
         changelog=Path("openapi/changelogs/python.md"),
         generated_changelog=Path("generated/python/CHANGELOG.md"),
         generated=(
@@ -98,6 +105,33 @@ PACKAGES = (
                 r'(?m)^USER_AGENT = "[^"/]+/([^" ]+) ',
             ),
         ),
+        generator=Path("scripts/generate.py"),
+    ),
+    Package(
+        name="plivo-dtmf-client (TypeScript)",
+        source=_GENERATOR_VERSION,
+        changelog=Path("openapi/changelogs/typescript.md"),
+        generated_changelog=Path("generated/typescript/CHANGELOG.md"),
+        generated=(
+            VersionAt(Path("generated/typescript/package.json"), r'(?m)^  "version": "([^"]+)"'),
+            # package-lock.json carries it twice: at the top and in the root package, "".
+            VersionAt(
+                Path("generated/typescript/package-lock.json"), r'(?m)^  "version": "([^"]+)"'
+            ),
+            VersionAt(
+                Path("generated/typescript/package-lock.json"),
+                r'(?m)^    "": \{\n      "name": "[^"]+",\n      "version": "([^"]+)"',
+            ),
+            # VERSION makes the User-Agent (src/client.ts); dist/ is what runs.
+            VersionAt(
+                Path("generated/typescript/src/spec.ts"), r'(?m)^export const VERSION = "([^"]+)";'
+            ),
+            VersionAt(
+                Path("generated/typescript/dist/spec.js"),
+                r'(?m)^export const VERSION = "([^"]+)";',
+            ),
+        ),
+        generator=Path("scripts/generate_typescript.py"),
     ),
 )
 
@@ -199,9 +233,8 @@ def release(root: Path, date: str, *, regenerate: bool = True) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(spec_bytes)
     if regenerate:
-        subprocess.run(
-            [sys.executable, str(root / "scripts" / "generate.py")], cwd=root, check=True
-        )
+        for package in PACKAGES:
+            subprocess.run([sys.executable, str(root / package.generator)], cwd=root, check=True)
     kind = "first recorded release" if previous is None else f"{bump_of(changes)} release"
     return f"released {show(version)} ({kind}, {len(changes)} changes) on {date}"
 
@@ -263,6 +296,12 @@ def throwaway_copy(dest: Path, root: Path = ROOT) -> Path:
         if (root / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / name, dest / name)
+    # The TypeScript generator's pinned tools (installed per lock by generate_typescript.py):
+    # shared rather than reinstalled; the copy's lock is the same, so they are only read.
+    tools = root / "build" / "typescript-tools"
+    if tools.is_dir():
+        (dest / "build").mkdir(exist_ok=True)
+        (dest / "build" / "typescript-tools").symlink_to(tools, target_is_directory=True)
     return dest
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -9,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from release import throwaway_copy
+from release import PACKAGES, throwaway_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("openapi/plivo-dtmf.yaml")
 GENERATED = Path("generated/python")
 CHANGELOG = Path("openapi/changelogs/python.md")
+TS = Path("generated/typescript")
+TS_CHANGELOG = Path("openapi/changelogs/typescript.md")
 
 
 def clone(dest: Path) -> Path:
@@ -66,6 +69,12 @@ def test_release_writes_the_version_everywhere(released: tuple[Path, str, str]) 
     assert f'__version__ = "{version}"' in init
     client = (package / "plivo_dtmf_client/client.py").read_text("utf-8")
     assert f'USER_AGENT = "plivo-dtmf-client/{version} ' in client
+    manifest = json.loads((tree / TS / "package.json").read_text("utf-8"))
+    lock = json.loads((tree / TS / "package-lock.json").read_text("utf-8"))
+    assert [manifest["version"], lock["version"], lock["packages"][""]["version"]] == [version] * 3
+    for source in ("src/spec.ts", "dist/spec.js"):
+        spec_module = (tree / TS / source).read_text("utf-8")
+        assert f'export const VERSION = "{version}";' in spec_module
     generator = (tree / "openapi/generator.yaml").read_text("utf-8")
     assert f"package_version_override: {version}\n" in generator
     assert (tree / f"openapi/releases/{version}.yaml").read_bytes() == (tree / SPEC).read_bytes()
@@ -94,11 +103,25 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     assert "(`summary-changed`)" in entry[entry.index("### Docs") :]
 
 
+def test_release_gives_the_typescript_package_the_same_entry(
+    released: tuple[Path, str, str],
+) -> None:
+    tree, _, _ = released
+    python, typescript = ((tree / p).read_text("utf-8") for p in (CHANGELOG, TS_CHANGELOG))
+    assert (tree / TS / "CHANGELOG.md").read_text("utf-8") == typescript
+    assert typescript.startswith("# Changelog: plivo-dtmf-client (TypeScript)\n")
+    assert python.startswith("# Changelog: plivo-dtmf-client (Python)\n")
+    assert typescript.split("\n", 1)[1] == python.split("\n", 1)[1]
+
+
 def test_after_a_release_all_checks_pass_and_nothing_is_left(
     released: tuple[Path, str, str],
 ) -> None:
     tree, _, _ = released
-    assert run(tree, "scripts/generate.py", "--check").returncode == 0
+    # make check-generated: both drift checks, then the gate.
+    for generator in ("scripts/generate.py", "scripts/generate_typescript.py"):
+        drift = run(tree, generator, "--check")
+        assert drift.returncode == 0, drift.stdout + drift.stderr
     gate = run(tree, "scripts/release.py", "--check")
     assert gate.returncode == 0, gate.stderr
     assert "unreleased" not in gate.stdout
@@ -132,6 +155,7 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
                 (tree / p).read_bytes()
                 for p in (
                     CHANGELOG,
+                    TS_CHANGELOG,
                     Path("openapi/generator.yaml"),
                     Path(f"openapi/releases/{version}.yaml"),
                 )
@@ -145,15 +169,10 @@ def _fake_release(tree: Path, version: str) -> None:
     """What a hand-made release would do, without regenerating: the gate must judge it."""
     previous = latest_release(tree)
     shutil.copyfile(tree / SPEC, tree / f"openapi/releases/{version}.yaml")
-    for path in (
-        Path("openapi/generator.yaml"),
-        GENERATED / "pyproject.toml",
-        GENERATED / "plivo_dtmf_client/__init__.py",
-        GENERATED / "plivo_dtmf_client/client.py",
-    ):
-        text = (tree / path).read_text("utf-8")
-        (tree / path).write_text(text.replace(previous, version), "utf-8")
-    for path in (CHANGELOG, GENERATED / "CHANGELOG.md"):
+    for package in PACKAGES:
+        for place in (package.source, *package.generated):
+            place.write(tree, version)
+    for path in (p for k in PACKAGES for p in (k.changelog, k.generated_changelog)):
         text = (tree / path).read_text("utf-8")
         at = text.index(f"## {previous} (")
         (tree / path).write_text(f"{text[:at]}## {version} (2027-01-01)\n\n{text[at:]}", "utf-8")
@@ -171,6 +190,7 @@ def test_gate_fails_a_release_that_bumps_too_little(tmp_path: Path) -> None:
         gate.stderr
     )
     assert "request-max-length-decreased at /paths/" in gate.stderr
+    assert gate.stderr.count("release gate:") == 1, gate.stderr  # both packages agree
 
 
 def test_gate_allows_unreleased_edits_and_catches_disagreement(tmp_path: Path) -> None:
@@ -199,6 +219,28 @@ def test_gate_allows_unreleased_edits_and_catches_disagreement(tmp_path: Path) -
     assert gate.returncode == 1
     assert "openapi/changelogs/python.md lists releases ['0.0.1'" in gate.stderr
     assert "generated/python/CHANGELOG.md is not openapi/changelogs/python.md" in gate.stderr
+
+
+def test_gate_checks_the_typescript_package(tmp_path: Path) -> None:
+    tree = clone(tmp_path)
+    version = latest_release(tree)
+    manifest = tree / TS / "package.json"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace(f'"version": "{version}"', '"version": "9.9.9"'),
+        "utf-8",
+    )
+    changelog = tree / TS_CHANGELOG
+    changelog.write_text(changelog.read_text("utf-8") + "\n## 0.9.0 (2026-11-01)\n", "utf-8")
+    gate = run(tree, "scripts/release.py", "--check")
+    assert gate.returncode == 1
+    assert gate.stderr.splitlines() == [
+        "release gate: plivo-dtmf-client (TypeScript): version 9.9.9 in "
+        f"generated/typescript/package.json, but the last recorded release is {version}",
+        "release gate: plivo-dtmf-client (TypeScript): openapi/changelogs/typescript.md lists "
+        f"releases ['{version}', '0.9.0'], but openapi/releases/ records ['{version}']",
+        "release gate: plivo-dtmf-client (TypeScript): generated/typescript/CHANGELOG.md is "
+        "not openapi/changelogs/typescript.md: run `make generate`",
+    ]
 
 
 def test_release_refuses_bad_input(tmp_path: Path) -> None:

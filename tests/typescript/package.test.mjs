@@ -31,6 +31,11 @@ test("the packed package installs into an empty project and imports by name", as
     const [version, baseUrl] = JSON.parse(out);
     const manifest = JSON.parse(await readFile(join(PACKAGE, "package.json"), "utf8"));
     assert.deepEqual([version, baseUrl], [manifest.version, "https://api.plivo.com"]);
+    // The changelog `make release` writes ships with the package.
+    const installed = join(app, "node_modules", "plivo-dtmf-client", "CHANGELOG.md");
+    const changelog = await readFile(join(PACKAGE, "CHANGELOG.md"), "utf8");
+    assert.equal(await readFile(installed, "utf8"), changelog);
+    assert.match(changelog, new RegExp(`^## ${manifest.version.replaceAll(".", "\\.")} \\(`, "m"));
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
