@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-import plivo_mock.__main__ as mock_module
+import plivo_mock.cli as mock_cli
 import pytest
 import yaml
 from plivo_mock.__main__ import main as mock_main
@@ -400,7 +400,7 @@ def start_up_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
         raise AssertionError(f"the mock started with {args}")
 
     with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as stopped:
-        patch.setattr(mock_module._Server, "run", serve)
+        patch.setattr(mock_cli.Server, "run", serve)
         mock_main(["--port", str(free_port()), *args])
     assert stopped.value.code == 2
     out, err = capsys.readouterr()

@@ -9,8 +9,9 @@ import httpx
 import pytest
 import yaml
 from plivo_mock.app import MockApp, create_app
-from plivo_mock.asgi import error_body, json_bytes
+from plivo_mock.asgi import error_body
 from plivo_mock.config import BRIDGED_CALL_UUID, UNBRIDGED_CALL_UUID, MockConfig
+from plivo_mock.jsonbody import json_bytes
 from plivo_mock.spec import Body, SchemaSet
 from plivo_mock.testing import dtmf_path
 

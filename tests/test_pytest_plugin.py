@@ -268,7 +268,7 @@ def test_start_up_failure_shows_the_mock_log(outside: Path, tmp_path: Path) -> N
     done = run_project(outside, tmp_path, files, "--plivo-mock-seed", "seed.yaml")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "2 errors" in done.stdout
-    assert "plivo_mock: the mock exited with status 1; its log:" in done.stdout
+    assert "plivo_mock: the mock exited with status 2; its log:" in done.stdout
     # The mock's own words, from its log.
     assert "seed file" in done.stdout and "auth_token" in done.stdout
 

@@ -5,49 +5,34 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 import uvicorn
 import yaml
 
 from .app import MockApp, create_app
-from .config import MAX_COUNT, MAX_SECONDS, MockConfig
+from .cli import Parser, Server, positive_seconds, whole
+from .config import MAX_COUNT, MockConfig
 from .protocol import PlivoHttpProtocol
 
 SHUTDOWN_GRACE_S = 2
 
 
-class _Server(uvicorn.Server):
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        # uvicorn re-raises a captured SIGINT/SIGTERM after its graceful shutdown, which
-        # makes the exit status 130/143; a requested stop is a clean one.
-        self._captured_signals.clear()
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line, as every start-up error: the usage text is what --help is for.
-        self.exit(2, f"plivo-mock: {message} (see --help)\n")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m plivo_mock",
         description="A stateful local Plivo for the Send DTMF endpoint, validated by the spec.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=_whole(1, 65535), default=4010)
+    parser.add_argument("--port", type=whole(1, 65535), default=4010)
     parser.add_argument(
         "--strict", action="store_true", help="answer 400 to body fields the spec does not name"
     )
     limit = parser.add_mutually_exclusive_group()
     limit.add_argument(
         "--rate-limit",
-        type=_whole(1, MAX_COUNT),
+        type=whole(1, MAX_COUNT),
         metavar="N",
         default=MockConfig.rate_limit,
         help="requests per account per 5 s (default %(default)s)",
@@ -56,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=Path, metavar="FILE", help="more accounts and calls")
     parser.add_argument(
         "--max-events",
-        type=_whole(1, MAX_COUNT),
+        type=whole(1, MAX_COUNT),
         default=MockConfig.max_events_per_call,
         metavar="N",
         help="events kept per call, oldest dropped (default %(default)s)",
@@ -70,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--body-timeout",
-        type=_positive_seconds,
+        type=positive_seconds,
         default=MockConfig.body_timeout_s,
         metavar="SECONDS",
         help="answer 400 to a request body not fully arrived by then (default %(default)g)",
@@ -90,33 +75,6 @@ def _parser() -> argparse.ArgumentParser:
         "(options: --proxy URL --help)",
     )
     return parser
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= MAX_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"must be more than 0 and at most {MAX_SECONDS:g} seconds: {text!r}"
-        )
-    return value
-
-
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"must be a whole number from {low} to {high}: {text!r}"
-            )
-        return value
-
-    return parse
 
 
 def _banner(app: MockApp, host: str, port: int) -> str:
@@ -194,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         # exiting on SIGTERM; in-flight requests of a mock finish well within this.
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
-    _Server(config).run()
+    Server(config).run()
     sys.stdout.flush()
 
 

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .jsonbody import json_bytes
+
 if TYPE_CHECKING:
     from .callbacks import CallbackSender
     from .config import Account
@@ -105,13 +107,8 @@ class ClientGone(Exception):
     """The client disconnected before its request body arrived."""
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-# The string encoder that _ENCODER uses (ensure_ascii=False): the C one when available.
+# The string encoder that json_bytes uses (ensure_ascii=False): the C one when available.
 _json_string = json.encoder.encode_basestring
-
-
-def json_bytes(value: Any) -> bytes:
-    return _ENCODER.encode(value).encode("utf-8")
 
 
 def error_body(api_id: str, message: str) -> bytes:

@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 import httpx
 from plivo_dtmf_client.webhooks import signature_headers
 
-from .asgi import json_bytes
+from .jsonbody import json_bytes
 from .state import CallbackOutcome
 
 logger = logging.getLogger("plivo_mock.callbacks")

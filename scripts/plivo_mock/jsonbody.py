@@ -61,3 +61,11 @@ def parse(body: bytes) -> Any:
         except UnicodeEncodeError:
             raise BadJson("JSON string contains a lone surrogate escape") from None
     return value
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the mock answers and sends callbacks."""
+    return _ENCODER.encode(value).encode("utf-8")

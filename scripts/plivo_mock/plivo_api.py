@@ -11,8 +11,9 @@ import asyncio
 import time
 from http import HTTPStatus
 
-from .asgi import ApiError, Handler, Header, Mock, Reply, Request, json_bytes
+from .asgi import ApiError, Handler, Header, Mock, Reply, Request
 from .auth import WWW_AUTHENTICATE
+from .jsonbody import json_bytes
 from .state import Call, CallbackOutcome, Event
 
 CALL_NOT_FOUND = "call not found"

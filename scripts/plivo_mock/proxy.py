@@ -36,6 +36,7 @@ from .asgi import (
     new_api_id,
     response_messages,
 )
+from .cli import Parser, Server, positive_seconds, whole
 from .config import LOOPBACK_HOSTS, MockConfig
 from .conformance import Checker, Exchange, Violation
 
@@ -257,34 +258,30 @@ def _name(exc: Exception) -> str:
 
 
 def check_upstream(url: str, allowed: set[str]) -> str:
-    """The upstream URL if it may be used, else SystemExit saying why."""
+    """The upstream URL if it may be used, else ValueError saying why."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
-        raise SystemExit(f"plivo-mock --proxy: not an http(s) URL: {url!r}")
+        raise ValueError(f"not an http(s) URL: {url!r}")
     if parts.username or parts.password:
-        raise SystemExit("plivo-mock --proxy: no credentials in the upstream URL")
+        raise ValueError("no credentials in the upstream URL")
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = host in LOOPBACK_HOSTS
     if not loopback and host not in allowed:
-        raise SystemExit(
-            f"plivo-mock --proxy: {host} is not a loopback host; allow it with --proxy-allow {host}"
-        )
+        raise ValueError(f"{host} is not a loopback host; allow it with --proxy-allow {host}")
     return url
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .__main__ import _positive_seconds
-
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m plivo_mock",
         description="Forward to UPSTREAM_URL and check every exchange against the spec.",
     )
     parser.add_argument("--proxy", required=True, metavar="UPSTREAM_URL", help="forward here")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4010)
+    parser.add_argument("--port", type=whole(1, 65535), default=4010)
     parser.add_argument(
         "--proxy-allow",
         action="append",
@@ -295,7 +292,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--report", type=Path, metavar="DIR", help="write DIR/proxy-junit.xml")
     parser.add_argument(
         "--upstream-timeout",
-        type=_positive_seconds,
+        type=positive_seconds,
         default=30.0,
         metavar="SECONDS",
         help="answer 504 when the upstream takes longer (default %(default)g)",
@@ -306,14 +303,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> None:
-    from .__main__ import _Server
-
     args = _parser().parse_args(argv)
-    upstream = check_upstream(args.proxy, {h.lower() for h in args.proxy_allow})
     try:
+        upstream = check_upstream(args.proxy, {h.lower() for h in args.proxy_allow})
         checker = Checker(args.spec, args.control_spec)
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"plivo-mock --proxy: {exc}") from None
+        # One line and exit 2, as every start-up error of the mock.
+        sys.stderr.write(f"plivo-mock --proxy: {' '.join(str(exc).split())}\n")
+        raise SystemExit(2) from None
     app = ProxyApp(upstream, checker, args.upstream_timeout)
     print(
         f"plivo-mock proxy on http://{args.host}:{args.port} -> {upstream}\n"
@@ -331,7 +328,7 @@ def main(argv: list[str]) -> None:
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
-    _Server(config).run()
+    Server(config).run()
     print(app.summary(), flush=True)
     if args.report is not None:
         print(f"  JUnit report: {app.write_junit(args.report)}", flush=True)
