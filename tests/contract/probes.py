@@ -11,16 +11,20 @@ probes that need one are skipped.
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
-from .provider import BudgetExhausted, MockControl, Provider
+from . import nearmiss
+from .provider import BudgetExhausted, MockControl, Provider, RateLimited
 from .semantics import LiveCall
-from .spec import Operation, Spec
+from .spec import Operation, Spec, load
 
 Outcome = Literal["passed", "failed", "skipped"]
 
@@ -31,6 +35,10 @@ class Skip(Exception):
 
 class Violation(AssertionError):
     """The provider broke the contract; the message shows the request and the answer."""
+
+    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 @dataclass
@@ -45,6 +53,10 @@ class ProbeContext:
     hung_up_call: str | None = None
     other_account_call: str | None = None
     rate_limit_probe: tuple[int, int] | None = None
+    # Where a valid callback_url may point: CALLBACK_URL, or on our mock the mock itself.
+    callback_url: str | None = None
+    # Where a failing probe's long request body is kept for its curl line.
+    report_dir: Path | None = None
 
     @property
     def send_op(self) -> Operation:
@@ -83,7 +95,7 @@ class ProbeContext:
     ) -> httpx.Response:
         """Send to the DTMF path; refuses a schema-valid digits body in negative-only mode."""
         content = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        if self.negative_only and content is not None and self.spec.valid_body(_loads(content)):
+        if self.negative_only and self.spec.accepts_raw_body(content):
             raise Skip("negative-only: this probe needs a body the spec accepts")
         headers = {}
         if content_type == "default":
@@ -112,6 +124,8 @@ class ProbeResult:
     detail: str = ""
     requests: int = 0
     seconds: float = 0.0
+    # One line that sends the failing request again (credentials masked).
+    reproduce: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,9 +149,9 @@ def probe(name: str, description: str) -> Callable[[Callable[[ProbeContext], Non
     return register
 
 
-def _loads(content: bytes) -> Any:
+def _loads(content: bytes | None) -> Any:
     try:
-        return json.loads(content)
+        return json.loads(content) if content is not None else None
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -157,30 +171,37 @@ def conform(ctx: ProbeContext, response: httpx.Response, operation: Operation | 
     status = response.status_code
     rule = ctx.spec.response_rule(operation, status) if operation is not None else None
     if operation is not None and rule is None:
-        raise Violation(f"undocumented status {status}: {_show(response)}")
+        raise Violation(f"undocumented status {status}: {_show(response)}", response)
     if response.request.method == "HEAD":
         return
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     expected_media = rule.media_type if rule is not None else ctx.spec.request_media_type
     if media_type != expected_media:
         raise Violation(
-            f"content type {media_type or 'missing'}, not {expected_media}: {_show(response)}"
+            f"content type {media_type or 'missing'}, not {expected_media}: {_show(response)}",
+            response,
         )
     try:
         body = response.json()
     except ValueError:
-        raise Violation(f"body is not JSON: {_show(response)}") from None
+        raise Violation(f"body is not JSON: {_show(response)}", response) from None
     pointer = rule.schema_pointer if rule is not None else "components/schemas/Error"
     if pointer is not None and not ctx.spec.conforms(pointer, body):
-        raise Violation(f"body does not match #/{pointer}: {_show(response)}")
+        raise Violation(f"body does not match #/{pointer}: {_show(response)}", response)
     for header in rule.headers if rule is not None else ():
         value = response.headers.get(header.name)
         if value is None:
             if header.required:
-                raise Violation(f"{header.name} header missing: {_show(response)}")
+                raise Violation(f"{header.name} header missing: {_show(response)}", response)
             continue
         if header.pattern is not None and not header.pattern.search(value):
-            raise Violation(f"{header.name}: {value!r} does not match {header.pattern.pattern}")
+            raise Violation(
+                f"{header.name}: {value!r} does not match {header.pattern.pattern}", response
+            )
+    if operation is not None and rule is not None and rule.media_type is not None:
+        problem = ctx.spec.case_violation(operation, status, _loads(response.request.content), body)
+        if problem is not None:
+            raise Violation(f"{problem}: {_show(response)}", response)
 
 
 def expect(
@@ -191,7 +212,7 @@ def expect(
 ) -> None:
     allowed = {statuses} if isinstance(statuses, int) else statuses
     if response.status_code not in allowed:
-        raise Violation(f"expected {sorted(allowed)}: {_show(response)}")
+        raise Violation(f"expected {sorted(allowed)}: {_show(response)}", response)
     conform(ctx, response, operation if operation is not None else ctx.send_op)
 
 
@@ -388,7 +409,7 @@ def _body_too_large(ctx: ProbeContext) -> None:
 def _path_without_trailing_slash(ctx: ProbeContext) -> None:
     response = ctx.send_digits({"digits": ctx.invalid_digits()}, path=ctx.digits_path().rstrip("/"))
     if not 400 <= response.status_code < 500:
-        raise Violation(f"expected a 4xx error: {_show(response)}")
+        raise Violation(f"expected a 4xx error: {_show(response)}", response)
     conform(ctx, response, None)
 
 
@@ -399,7 +420,9 @@ def _method_probe(ctx: ProbeContext, method: str) -> None:
     allowed = {m.strip().upper() for m in response.headers.get("allow", "").split(",") if m.strip()}
     documented = set(ctx.spec.allowed_methods(ctx.send_op))
     if allowed != documented:
-        raise Violation(f"Allow: {sorted(allowed)}, the spec documents {sorted(documented)}")
+        raise Violation(
+            f"Allow: {sorted(allowed)}, the spec documents {sorted(documented)}", response
+        )
 
 
 def _register_method_probe(method: str) -> None:
@@ -501,6 +524,152 @@ def _default_leg(ctx: ProbeContext) -> None:
     expect_event(ctx, target, "1", ctx.spec.default_leg)
 
 
+# --- near-misses derived from the spec (nearmiss.py) -----------------------------------------
+
+
+def _all_variants(
+    variants: list[tuple[str, Callable[[], httpx.Response]]],
+    check: Callable[[httpx.Response], None],
+) -> None:
+    """Send every variant, check each answer; report the first violation and how many."""
+    failures: list[tuple[str, Violation]] = []
+    sent = 0
+    for label, send in variants:
+        try:
+            response = send()
+        except Skip:
+            continue
+        sent += 1
+        try:
+            check(response)
+        except Violation as exc:
+            failures.append((label, exc))
+    if not sent:
+        raise Skip("negative-only: every near-miss here is a body the spec accepts")
+    if failures:
+        label, first = failures[0]
+        raise Violation(f"{label}: {first} ({len(failures)} of {sent} near-misses)", first.response)
+
+
+def _near_miss_body(ctx: ProbeContext, name: str) -> None:
+    target = next(t for t in ctx.spec.pattern_targets() if t.name == name)
+    base = {"digits": _valid_digits(ctx)}
+    examples = target.examples
+    if name == "callback_url":
+        # A valid callback URL makes the provider call it: only the run's own receiver.
+        if ctx.callback_url is None:
+            raise Skip("no CALLBACK_URL to build callback_url near-misses on")
+        examples = (ctx.callback_url,)
+    if not examples:
+        raise Skip(f"the spec gives no example of {name}")
+
+    def sender(value: str) -> Callable[[], httpx.Response]:
+        return lambda: ctx.send_digits({**base, name: value})
+
+    def check(response: httpx.Response) -> None:
+        body = _loads(response.request.content)
+        expect(ctx, response, ctx.verdict(body))
+
+    variants = [(label, sender(value)) for label, value in nearmiss.string_near_misses(examples)]
+    _all_variants(variants, check)
+
+
+def _valid_digits(ctx: ProbeContext) -> str:
+    for target in ctx.spec.pattern_targets():
+        if target.name == "digits" and target.examples:
+            return target.examples[0]
+    raise Skip("the spec gives no example of digits")
+
+
+def _near_miss_path(ctx: ProbeContext, name: str) -> None:
+    own = {"auth_id": ctx.call.auth_id, "call_uuid": ctx.call.call_uuid}[name]
+    body = {"digits": ctx.invalid_digits() if ctx.negative_only else _valid_digits(ctx)}
+    # A path parameter the spec rejects is a 400; a well-formed one that names nothing of
+    # this account is the 401 (auth_id) or 404 (call_uuid) the decisions give.
+    other = {"auth_id": "Unauthorized", "call_uuid": "NotFound"}[name]
+
+    def sender(value: str) -> Callable[[], httpx.Response]:
+        params = {"auth_id": ctx.call.auth_id, "call_uuid": ctx.call.call_uuid}
+        params[name] = quote(value, safe="")
+        path = ctx.send_op.url("", **params)
+        return lambda: ctx.send_digits(body, path=path)
+
+    def check(response: httpx.Response) -> None:
+        statuses = {ctx.send_op.status_of(other), ctx.send_op.status_of("BadRequest")}
+        expect(ctx, response, statuses)
+
+    variants = [(label, sender(value)) for label, value in nearmiss.string_near_misses((own,))]
+    _all_variants(variants, check)
+
+
+def _register_pattern_probes() -> None:
+    for target in load().pattern_targets():
+        name = target.name
+
+        def run(ctx: ProbeContext, name: str = name, location: str = target.location) -> None:
+            if location == "body":
+                _near_miss_body(ctx, name)
+            else:
+                _near_miss_path(ctx, name)
+
+        where = "the body's" if target.location == "body" else "the path's"
+        probe(
+            f"near_miss_{target.location}_{name}",
+            f"{where} {name} one step from valid (case, whitespace, newline, zero-width space, "
+            "non-ASCII digits): the spec's pattern decides",
+        )(run)
+
+
+_register_pattern_probes()
+
+
+def _register_credential_probes() -> None:
+    for key, label in nearmiss.CREDENTIAL_LABELS.items():
+
+        def run(ctx: ProbeContext, key: str = key) -> None:
+            _auth_probe(ctx, ctx.provider.near_miss_authorizations()[key])
+
+        probe(f"credentials_{key}", f"{label}: 401")(run)
+
+
+_register_credential_probes()
+
+
+def _register_json_probes() -> None:
+    for key, label in nearmiss.JSON_LABELS.items():
+
+        def run(ctx: ProbeContext, key: str = key) -> None:
+            raw = nearmiss.json_near_misses({"digits": _valid_digits(ctx)})[key]
+            response = ctx.send_digits(raw=raw)
+            expected = ctx.send_op.success if ctx.spec.accepts_raw_body(raw) else None
+            expect(ctx, response, expected or ctx.send_op.status_of("BadRequest"))
+
+        probe(f"json_{key}", f"{label} (json-body decision): 400")(run)
+
+
+_register_json_probes()
+
+
+# --- the answer per case (x-cases of the 202 response) --------------------------------------
+
+
+@probe("async_answer", "with callback_url: 202 and the message x-cases gives (async api spawned)")
+def _async_answer(ctx: ProbeContext) -> None:
+    if ctx.callback_url is None:
+        raise Skip("no CALLBACK_URL: a real provider would call the URL given")
+    body = {"digits": _valid_digits(ctx), "callback_url": ctx.callback_url}
+    response = ctx.send_digits(body)
+    expect(ctx, response, ctx.send_op.success)
+    if not ctx.spec.response_cases(ctx.send_op, response.status_code):
+        raise Skip("the spec gives no x-cases for the 202 answer")
+
+
+@probe("sync_answer", "without callback_url: 202 and the message x-cases gives (digits sent)")
+def _sync_answer(ctx: ProbeContext) -> None:
+    response = ctx.send_digits({"digits": _valid_digits(ctx)})
+    expect(ctx, response, ctx.send_op.success)
+
+
 # --- rate limit (opt-in: it spends the provider's whole window) -----------------------------
 
 
@@ -512,7 +681,9 @@ def _rate_limit(ctx: ProbeContext) -> None:
     throttled = ctx.spec.list_calls.status_of("TooManyRequests")
     deadline = time.monotonic() + window
     for _ in range(limit + 1):
-        response = ctx.provider.send(ctx.spec.list_calls.method, ctx.list_path(), throttle=False)
+        response = ctx.provider.send(
+            ctx.spec.list_calls.method, ctx.list_path(), throttle=False, retry=False
+        )
         if response.status_code == throttled:
             conform(ctx, response, ctx.spec.list_calls)
             return
@@ -538,7 +709,12 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
         result.outcome, result.detail = "skipped", str(exc)
     except Violation as exc:
         result.outcome, result.detail = "failed", str(exc)
-    except BudgetExhausted as exc:
+        if exc.response is not None:
+            body_file = None
+            if ctx.report_dir is not None:
+                body_file = ctx.report_dir / "requests" / f"{item.name}.body"
+            result.reproduce = reproduction(ctx.provider, exc.response.request, body_file)
+    except (BudgetExhausted, RateLimited) as exc:
         result.outcome, result.detail = "skipped", str(exc)
     except httpx.HTTPError as exc:
         result.outcome, result.detail = "failed", f"{type(exc).__name__}: {exc}"
@@ -549,3 +725,47 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
 
 def run_all(ctx: ProbeContext, names: tuple[str, ...] | None) -> list[ProbeResult]:
     return [run_probe(ctx, item) for item in selected(names)]
+
+
+def reproduction(provider: Provider, request: httpx.Request, body_file: Path | None = None) -> str:
+    """One curl line that sends `request` again; credentials never appear in it.
+
+    The run's own credentials become `$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN` (set them to replay);
+    any other Authorization value (derived from the token by a probe) is `[Filtered]`, as
+    schemathesis prints it.
+    """
+    parts = ["curl", "-X", request.method]
+    for name, value in request.headers.items():
+        if name.lower() in ("host", "content-length", "accept", "accept-encoding", "connection"):
+            continue
+        if name.lower() == "user-agent":
+            continue
+        if name.lower() == "authorization":
+            if value == provider.authorization:
+                parts.append('-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"')
+                continue
+            value = "[Filtered]"
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    content = request.content
+    if content and (body_file is None or len(content) <= _INLINE_BODY):
+        parts += ["--data-binary", _shell_bytes(content)]
+    elif content and body_file is not None:
+        body_file.parent.mkdir(parents=True, exist_ok=True)
+        body_file.write_bytes(content)
+        parts += ["--data-binary", shlex.quote(f"@{body_file}")]
+    parts.append(shlex.quote(str(request.url)))
+    return " ".join(parts)
+
+
+_INLINE_BODY = 512
+
+
+def _shell_bytes(content: bytes) -> str:
+    """Bytes as one shell word: plain quoting for printable ASCII, else bash's $'...'."""
+    if all(32 <= byte < 127 for byte in content):
+        return shlex.quote(content.decode("ascii"))
+    escaped = "".join(
+        chr(byte) if 32 <= byte < 127 and chr(byte) not in "'\\" else f"\\x{byte:02x}"
+        for byte in content
+    )
+    return f"$'{escaped}'"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import probes as probe_module
 from . import settings as settings_module
-from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError
+from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError, RateLimited
 from .report import (
     EXIT_ERROR,
     FuzzResult,
@@ -86,6 +86,7 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             setup.other_account_call = call_uuid
             if created:
                 setup.created.append((other, call_uuid))
+        _given_calls(settings, setup)
         if settings.call_uuid is not None:
             known = {c["call_uuid"]: c for c in mock.calls() if c.get("live")}
             pinned_bleg: Bleg = settings.call_bleg
@@ -104,6 +105,9 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
 
     if settings.call_uuid is not None:
         call, source = _pin(settings, settings.call_bleg, settings.call_uuid), "CALL_UUID"
+    elif settings.bridged_call_uuid is not None:
+        call = _pin(settings, "bridged", settings.bridged_call_uuid)
+        source = "BRIDGED_CALL_UUID"
     elif listed:
         call, source = _pin(settings, settings.call_bleg, listed[0]), "first listed live call"
     elif settings.mode == "negative-only":
@@ -116,7 +120,18 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
     setup.bridged_call = call.call_uuid if call.bleg == "bridged" else None
     setup.unbridged_call = call.call_uuid if call.bleg == "unbridged" else None
     setup.other_account_call = settings.other_call_uuid
+    _given_calls(settings, setup)
     return setup
+
+
+def _given_calls(settings: Settings, setup: Setup) -> None:
+    """The calls the user named override whatever discovery found."""
+    if settings.bridged_call_uuid is not None:
+        setup.bridged_call = settings.bridged_call_uuid
+    if settings.unbridged_call_uuid is not None:
+        setup.unbridged_call = settings.unbridged_call_uuid
+    if settings.hung_up_call_uuid is not None:
+        setup.hung_up_call = settings.hung_up_call_uuid
 
 
 def _pin(settings: Settings, bleg: Bleg, call_uuid: str) -> LiveCall:
@@ -209,7 +224,7 @@ def main() -> int:
 def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> int:
     try:
         setup = discover(settings, spec, provider)
-    except (ProviderError, ConfigError, BudgetExhausted) as exc:
+    except (ProviderError, ConfigError, BudgetExhausted, RateLimited) as exc:
         print(f"contract: cannot test {settings.base_url}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(
@@ -235,6 +250,9 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             hung_up_call=setup.hung_up_call,
             other_account_call=setup.other_account_call,
             rate_limit_probe=settings.rate_limit_probe,
+            callback_url=settings.callback_url
+            or (f"{settings.base_url}/__contract__/callback" if setup.mock is not None else None),
+            report_dir=settings.report_dir,
         )
         names = settings.probes
         if names is None and settings.rate_limit_probe is None:
@@ -244,7 +262,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         for control, call_uuid in setup.created:
             try:
                 control.hang_up(call_uuid)
-            except (ProviderError, BudgetExhausted, OSError):
+            except (ProviderError, BudgetExhausted, RateLimited, OSError):
                 setup.notes.append(f"could not hang up {call_uuid} on the mock")
     summary = RunSummary(
         base_url=settings.base_url,
