@@ -402,6 +402,35 @@ def _body_too_large(ctx: ProbeContext) -> None:
     expect(ctx, response, ctx.send_op.status_of("PayloadTooLarge"))
 
 
+@probe("content_encoding_gzip", "Content-Encoding: gzip on a JSON body: 415")
+def _content_encoding_gzip(ctx: ProbeContext) -> None:
+    body = json.dumps({"digits": ctx.invalid_digits()}).encode()
+    response = ctx.provider.send(
+        ctx.send_op.method,
+        ctx.digits_path(),
+        headers={"Content-Type": ctx.spec.request_media_type, "Content-Encoding": "gzip"},
+        content=body,
+    )
+    expect(ctx, response, ctx.send_op.status_of("UnsupportedMediaType"))
+
+
+@probe("target_too_long", "a request target one byte over x-limits.target-bytes: 400")
+def _target_too_long(ctx: ProbeContext) -> None:
+    path = ctx.list_path() + "&pad="
+    path += "x" * (ctx.spec.limits["target-bytes"] + 1 - len(path))
+    response = ctx.provider.send(ctx.spec.list_calls.method, path)
+    expect(ctx, response, ctx.spec.list_calls.status_of("BadRequest"), ctx.spec.list_calls)
+
+
+@probe("header_too_long", "a header value over x-limits.header-bytes: 400")
+def _header_too_long(ctx: ProbeContext) -> None:
+    pad = "x" * (ctx.spec.limits["header-bytes"] + 1)
+    response = ctx.provider.send(
+        ctx.spec.list_calls.method, ctx.list_path(), headers={"X-Contract-Pad": pad}
+    )
+    expect(ctx, response, ctx.spec.list_calls.status_of("BadRequest"), ctx.spec.list_calls)
+
+
 # --- paths and methods --------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import decisions as decision_module
 from . import probes as probe_module
 from . import settings as settings_module
 from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError, RateLimited
@@ -289,6 +290,13 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             f"{sum(p.detail.startswith('request budget') for p in results)} probe(s) not sent): "
             "raise CONTRACT_BUDGET or lower CONTRACT_MAX_EXAMPLES"
         )
+    summary.decisions = decision_module.outcomes(
+        list(spec.decisions),
+        list(spec.limits),
+        results,
+        set(fuzz.failed_checks) if fuzz is not None else set(),
+        checks_ran=fuzz is not None,
+    )
     summary.exit_code = summary.verdict()
     write_probes_junit(settings.report_dir / "probes-junit.xml", results)
     write_html(settings.report_dir / "index.html", summary)
