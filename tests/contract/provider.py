@@ -96,6 +96,12 @@ class Provider:
     def close(self) -> None:
         self.client.close()
 
+    def __enter__(self) -> Provider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def authorization(self) -> str:
         return basic_auth(self.auth_id, self._auth_token)

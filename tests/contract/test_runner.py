@@ -24,11 +24,12 @@ from .conftest import (
     OTHER_ACCOUNT,
     PYCACHE,
     ContractRun,
+    Recording,
     mock_config,
     run_command,
     run_contract,
 )
-from .mutants import ASGIApp, Message, Receive, Scope, Send, build_app, foreign, serve
+from .mutants import ASGIApp, Receive, Scope, Send, build_app, foreign, serve
 from .probes import PROBES
 from .spec import ROOT, load
 
@@ -151,7 +152,7 @@ def test_refused_credentials_are_a_configuration_error(
 @pytest.fixture(scope="module")
 def foreign_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ContractRun, list[bytes]]:
     """The mock without its control API, as the runner sees a real provider; bodies kept."""
-    recording = _Recording(foreign(build_app(None, mock_config())))
+    recording = Recording(foreign(build_app(None, mock_config())))
     with serve(recording) as url:
         run = run_contract(url, tmp_path_factory.mktemp("foreign"), CONTRACT_MAX_EXAMPLES="5")
     return run, recording.bodies
@@ -210,29 +211,6 @@ def _json_or_none(body: bytes) -> object:
         return json.loads(body)
     except ValueError:
         return None
-
-
-class _Recording:
-    """Keeps the body of every request that reaches the wrapped app."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.bodies: list[bytes] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-
-        async def recorded() -> Message:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                self.bodies.append(b"".join(chunks))
-            return message
-
-        await self.app(scope, recorded, send)
 
 
 def test_request_budget_caps_what_reaches_the_provider(report_dir: Path) -> None:
