@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
 import pytest
-from plivo_mock.config import EMBEDDED_ACCOUNT
+from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT, UNBRIDGED_CALL_UUID
 from plivo_mock.testing import MockServer, free_port
 
 from . import settings as settings_module
@@ -29,7 +30,7 @@ from .conftest import (
     run_command,
     run_contract,
 )
-from .mutants import ASGIApp, Receive, Scope, Send, build_app, foreign, serve
+from .mutants import ASGIApp, Message, Receive, Scope, Send, build_app, foreign, serve
 from .probes import PROBES
 from .spec import ROOT, load
 
@@ -68,6 +69,40 @@ def test_make_contract_passes_on_the_mock(full_run: ContractRun) -> None:
     assert full_run.exit_code == 0, full_run.output[-3000:]
     assert full_run.summary is not None
     assert full_run.summary["caught_by"] == []
+    assert full_run.output.rstrip().splitlines()[-1].startswith("contract: runner exit 0 ")
+
+
+def test_make_contract_states_the_runners_own_exit_code(report_dir: Path) -> None:
+    """make can only exit 2 for a failed recipe; its last line says the runner's 1."""
+    with serve(build_app("digits-case-folded", mock_config())) as url:
+        make = ["make", "-s", "-o", ".venv/bin/.installed", "contract"]
+        run = run_command(
+            make, url, report_dir, CONTRACT_PHASES="none", CONTRACT_PROBES="near_miss_body_digits"
+        )
+        direct = run_contract(
+            url, report_dir, CONTRACT_PHASES="none", CONTRACT_PROBES="near_miss_body_digits"
+        )
+    assert run.exit_code == 2
+    # The recipe's last line; make's own "*** [contract] Error 1" follows it on stderr.
+    ours = [line for line in run.output.splitlines() if not line.startswith("make:")]
+    assert ours[-1].startswith("contract: runner exit 1 "), run.output[-2000:]
+    assert direct.exit_code == 1
+
+
+def test_every_decision_of_the_spec_is_reported_with_its_probes(full_run: ContractRun) -> None:
+    assert full_run.summary is not None
+    reported = full_run.summary["decisions"]
+    keys = {f"x-decisions.{k}" for k in SPEC.decisions} | {f"x-limits.{k}" for k in SPEC.limits}
+    assert set(reported) == keys
+    assert reported["x-decisions.async-status"]["probes"] == {
+        "async_answer": "passed",
+        "sync_answer": "passed",
+    }
+    assert reported["x-decisions.json-body"]["verdict"] == "kept"
+    assert "decisions  " in full_run.output
+    page = (full_run.report_dir / "index.html").read_text("utf-8")
+    assert "Decisions of the spec" in page and "x-decisions.json-body" in page
+    assert "json_lone_surrogate (passed)" in page
 
 
 def test_every_probe_runs_on_the_mock(full_run: ContractRun) -> None:
@@ -79,7 +114,7 @@ def test_every_probe_runs_on_the_mock(full_run: ContractRun) -> None:
 
 
 def test_contract_run_fuzzes_hundreds_of_cases_over_the_socket(full_run: ContractRun) -> None:
-    assert full_run.cases >= 400, full_run.summary
+    assert full_run.cases >= 250, full_run.summary
 
 
 def test_contract_writes_junit_and_html_reports(full_run: ContractRun) -> None:
@@ -168,7 +203,57 @@ def test_a_provider_without_control_api_passes_with_the_spec_alone(
     assert (run.summary["provider_kind"], run.summary["call_bleg"]) == ("provider", "unknown")
     skipped = {name for name, outcome in run.summary["probes"].items() if outcome == "skipped"}
     mock_only = {"hung_up_call", "bleg_on_bridged_call", "bleg_on_unbridged_call", "default_leg"}
-    assert skipped == mock_only | {"other_account_call"}
+    # No CALLBACK_URL given: a valid callback_url would make the provider call it.
+    callbacks = {"async_answer", "near_miss_body_callback_url"}
+    assert skipped == mock_only | callbacks | {"other_account_call"}
+
+
+def test_a_provider_without_control_api_gets_every_call_probe_from_given_calls(
+    report_dir: Path,
+) -> None:
+    """A hung-up, a bridged and an unbridged call, all named by the user, in one run."""
+    with serve(foreign(build_app(None, mock_config()))) as url:
+        run = run_contract(
+            url,
+            report_dir,
+            CONTRACT_PHASES="none",
+            BRIDGED_CALL_UUID=BRIDGED_CALL_UUID,
+            UNBRIDGED_CALL_UUID=UNBRIDGED_CALL_UUID,
+            HUNG_UP_CALL_UUID="d6a1c1a0-0000-4000-8000-00000000dead",
+        )
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.summary is not None
+    probes = run.summary["probes"]
+    for name in ("hung_up_call", "bleg_on_bridged_call", "bleg_on_unbridged_call", "default_leg"):
+        assert probes[name] == "passed", (name, run.output[-2000:])
+    assert run.summary["call_bleg"] == "bridged"
+
+
+def test_a_rate_limited_provider_gets_no_violation_from_429s(report_dir: Path) -> None:
+    """A client faster than the provider's limit: 429s are waited out, never violations."""
+    app = _Statuses(build_app(None, mock_config(rate_limit=20, rate_window_s=1.0)))
+    with serve(app) as url:
+        run = run_contract(url, report_dir, CONTRACT_PHASES="none")
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.summary is not None
+    assert "failed" not in run.summary["probes"].values()
+    assert app.statuses[429] > 0  # the provider did throttle the run
+
+
+class _Statuses:
+    """Counts the statuses the wrapped app answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.statuses: Counter[int] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses[int(message["status"])] += 1
+            await send(message)
+
+        await self.app(scope, receive, counted)
 
 
 def test_a_real_provider_is_never_sent_a_generated_callback_url(
