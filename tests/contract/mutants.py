@@ -667,6 +667,18 @@ async def _async_message(request: Exchange, forward: Forward, broken: Broken) ->
     return response
 
 
+@mutant(
+    "no-body-timeout",
+    "a body that stops arriving is waited for forever (no x-limits.body-timeout-seconds)",
+    "probe:body_timeout",
+    knobs={"CONTRACT_PROBES": "body_timeout", "CONTRACT_PHASES": "none"},
+)
+async def _no_body_timeout(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    # The middleware reads the whole body before the mock sees it: the mock's deadline
+    # never starts, as in a provider that reads bodies with no timeout.
+    return await forward(request)
+
+
 # --- rate limit ------------------------------------------------------------------------------
 
 # The correct twin of this mutant is the mock with the same low limit, switched on.

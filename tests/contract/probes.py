@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -137,7 +139,7 @@ class Probe:
 
 PROBES: dict[str, Probe] = {}
 # Probes that exhaust the provider's rate-limit window run last and only when asked for.
-OPT_IN = ("rate_limit",)
+OPT_IN = ("rate_limit", "body_timeout")
 
 
 def probe(name: str, description: str) -> Callable[[Callable[[ProbeContext], None]], Probe]:
@@ -719,6 +721,56 @@ def _rate_limit(ctx: ProbeContext) -> None:
         if time.monotonic() > deadline:
             raise Skip(f"could not send {limit + 1} requests within {window} s from here")
     raise Violation(f"{limit + 1} requests within {window} s and no {throttled}")
+
+
+# --- body timeout (opt-in: it holds a connection for the whole limit) ------------------------
+
+
+@probe(
+    "body_timeout",
+    "a body that stops arriving half-way: 400 within x-limits.body-timeout-seconds (opt-in)",
+)
+def _body_timeout(ctx: ProbeContext) -> None:
+    limit = float(ctx.spec.limits["body-timeout-seconds"])
+    grace = 5.0
+    url = httpx.URL(ctx.provider.base_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    body = json.dumps({"digits": ctx.invalid_digits()}).encode()
+    head = (
+        f"{ctx.send_op.method} {ctx.digits_path()} HTTP/1.1\r\nHost: {url.netloc.decode()}\r\n"
+        f"Authorization: {ctx.provider.authorization}\r\n"
+        f"Content-Type: {ctx.spec.request_media_type}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    ctx.provider.budget.take()
+    started = time.monotonic()
+    raw = socket.create_connection((url.host, port), timeout=limit + grace)
+    with (
+        ssl.create_default_context().wrap_socket(raw, server_hostname=url.host)
+        if url.scheme == "https"
+        else raw
+    ) as sock:
+        sock.sendall(head + body[: len(body) // 2])
+        answer = b""
+        try:
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except TimeoutError:
+            pass
+    waited = time.monotonic() - started
+    status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
+    expected = ctx.send_op.status_of("BadRequest")
+    if not status_line:
+        raise Violation(
+            f"half a body, then silence: no answer within {waited:.1f} s (the limit is {limit:g} s)"
+        )
+    if status_line.split(" ")[1:2] != [str(expected)]:
+        raise Violation(f"half a body, then silence: {status_line!r}, expected {expected}")
+    if waited > limit + grace:
+        raise Violation(f"answered {expected} only after {waited:.1f} s (limit {limit:g} s)")
 
 
 def selected(names: tuple[str, ...] | None) -> Iterator[Probe]:

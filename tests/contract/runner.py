@@ -256,8 +256,14 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             report_dir=settings.report_dir,
         )
         names = settings.probes
-        if names is None and settings.rate_limit_probe is None:
-            names = tuple(n for n in probe_module.PROBES if n not in probe_module.OPT_IN)
+        if names is None:
+            # Opt-in probes run when named; the rate probe also when its limit is given.
+            names = tuple(
+                n
+                for n in probe_module.PROBES
+                if n not in probe_module.OPT_IN
+                or (n == "rate_limit" and settings.rate_limit_probe is not None)
+            )
         results = probe_module.run_all(context, names)
     finally:
         for control, call_uuid in setup.created:

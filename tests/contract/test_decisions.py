@@ -69,8 +69,20 @@ def test_outcomes_say_which_probes_covered_each_decision() -> None:
     assert found["json-body"].probes["malformed_json"] == "not run"
     assert found["async-status"].verdict == "kept"
     assert found["other-account-call"].verdict == "not run"
-    assert found["body-timeout-seconds"].verdict == "not observable"
-    assert found["body-timeout-seconds"].reason
+    assert found["body-timeout-seconds"].verdict == "not run"  # opt-in
+
+
+def test_a_key_declared_not_observable_is_reported_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from . import decisions
+
+    monkeypatch.setitem(decisions.LIMITS, "body-bytes", Coverage(not_observable="a reason"))
+    found = {d.key: d for d in outcomes([], list(SPEC.limits), [], set(), False)}
+    assert (found["body-bytes"].verdict, found["body-bytes"].reason) == (
+        "not observable",
+        "a reason",
+    )
 
 
 def test_a_failed_check_violates_its_decisions() -> None:

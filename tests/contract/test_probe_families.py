@@ -223,3 +223,14 @@ def test_a_valid_body_over_the_size_limit_may_be_answered_413() -> None:
     config = tomllib.loads((ROOT / "tests" / "contract" / "schemathesis.toml").read_text("utf-8"))
     positive = config["checks"]["positive_data_acceptance"]["expected-statuses"]
     assert str(SPEC.send.status_of("PayloadTooLarge")) in positive
+
+
+def test_the_body_timeout_probe_passes_on_the_mock() -> None:
+    """Opt-in and slow (it waits for the mock's own deadline). No recorder in front: it would
+    read the whole body before the mock, as the no-body-timeout mutant does."""
+    with serve(build_app(None, mock_config())) as url:
+        context, provider = _context(url, negative_only=False)
+        with provider:
+            result = run_probe(context, PROBES["body_timeout"])
+    assert result.outcome == "passed", result.detail
+    assert result.seconds >= SPEC.limits["body-timeout-seconds"] - 1
