@@ -159,13 +159,20 @@ def _loads(content: bytes | None) -> Any:
 
 
 def _show(response: httpx.Response) -> str:
+    """The request and the whole answer on one line; long parts end with how much was left."""
     request = response.request
-    body = (request.content or b"")[:120]
     return (
-        f"{request.method} {request.url.raw_path.decode(errors='replace')} "
-        f"body={body!r} -> {response.status_code} "
-        f"{response.headers.get('content-type', '-')} {response.text[:160]!r}"
+        f"{request.method} {_clip(request.url.raw_path, 200).decode(errors='replace')} "
+        f"body={_clip(request.content or b'', 200)!r} -> {response.status_code} "
+        f"{response.headers.get('content-type', '-')} "
+        f"{_clip(response.content, 1000).decode(errors='replace')!r}"
     )
+
+
+def _clip(data: bytes, limit: int) -> bytes:
+    if len(data) <= limit:
+        return data
+    return data[:limit] + f"...(+{len(data) - limit} bytes)".encode()
 
 
 def conform(ctx: ProbeContext, response: httpx.Response, operation: Operation | None) -> None:

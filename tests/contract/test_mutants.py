@@ -151,6 +151,9 @@ def test_a_probes_curl_line_reproduces_its_failure(tmp_path: Path) -> None:
         )
         assert run.summary is not None
         line = run.summary["reproduce"]["near_miss_body_digits"]
+        failed = next(x for x in run.output.splitlines() if "FAILED   near_miss_body_digits" in x)
+        # The answer in full, not cut mid-response.
+        assert re.search(r'"api_id":\s*"[0-9a-f-]{36}"\}', failed), failed
         env = {
             **os.environ,
             "PLIVO_AUTH_ID": EMBEDDED_ACCOUNT.auth_id,
