@@ -30,6 +30,9 @@ SPEC = load()
 # examples per operation; one that only a probe can see (schemathesis never generates
 # "1\n", a Bearer header or another account's call) gets the probes alone.
 FUZZ_BUDGET = {"CONTRACT_MAX_EXAMPLES": "5"}
+# The module's fixture runs the runner ~40 times (two at a time): one budget for all of them
+# on a loaded 2-core machine, instead of the per-test default.
+pytestmark = pytest.mark.timeout(900)
 PROBES_ONLY = {"CONTRACT_PHASES": "none"}
 
 
