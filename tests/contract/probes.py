@@ -822,11 +822,10 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
     any other Authorization value (derived from the token by a probe) is `[Filtered]`, as
     schemathesis prints it.
     """
-    parts = ["curl", "-X", request.method]
+    # curl -X HEAD would wait for a body that never comes; -I sends a HEAD.
+    parts = ["curl", "-I"] if request.method == "HEAD" else ["curl", "-X", request.method]
     for name, value in request.headers.items():
-        if name.lower() in ("host", "content-length", "accept", "accept-encoding", "connection"):
-            continue
-        if name.lower() == "user-agent":
+        if name.lower() in _CURL_SETS:
             continue
         if name.lower() == "authorization":
             if value == provider.authorization:
@@ -846,6 +845,10 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
 
 
 _INLINE_BODY = 512
+# Headers curl writes itself.
+_CURL_SETS = frozenset(
+    {"host", "content-length", "accept", "accept-encoding", "connection", "user-agent"}
+)
 
 
 def _shell_bytes(content: bytes) -> str:
