@@ -294,9 +294,10 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         )
         if fuzz.failures or fuzz.failed_checks:
             # The same counts as schemathesis' own summary, so the two never disagree.
+            plural = "" if fuzz.unique_failures == 1 else "s"
             lines.append(
                 f"  FAILED   {fuzz.cases_with_failures} found {fuzz.unique_failures} unique "
-                f"failures (checks: {', '.join(sorted(fuzz.failed_checks)) or '-'})"
+                f"failure{plural} (checks: {', '.join(sorted(fuzz.failed_checks)) or '-'})"
             )
         for title, count in sorted(fuzz.failures.items()):
             lines.append(f"           {title}: {count}")

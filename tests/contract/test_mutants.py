@@ -119,12 +119,12 @@ def test_each_failing_probe_prints_a_curl_line_without_credentials(
         ]
         reproduce = (run.summary or {}).get("reproduce", {})
         for probe_name in failed:
-            assert reproduce.get(probe_name, "").startswith("curl -X "), (name, probe_name)
+            assert reproduce.get(probe_name, "").startswith("curl -"), (name, probe_name)
             assert f"           reproduce: {reproduce[probe_name]}" in run.output
 
 
 def test_summary_counts_agree_with_schemathesis(outcomes: dict[str, ContractRun]) -> None:
-    pattern = re.compile(r"(\d+) found (\d+) unique failures")
+    pattern = re.compile(r"(\d+) found (\d+) unique failures?\b")
     compared = 0
     for name, run in outcomes.items():
         theirs = [
