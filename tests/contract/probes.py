@@ -225,17 +225,23 @@ def expect(
     conform(ctx, response, operation if operation is not None else ctx.send_op)
 
 
-def expect_event(ctx: ProbeContext, call_uuid: str, digits: str, leg: str) -> dict[str, Any]:
-    """On our mock, the newest recorded event of the call is these digits on this leg."""
+def expect_event(
+    ctx: ProbeContext, call_uuid: str, digits: str, leg: str, response: httpx.Response
+) -> dict[str, Any]:
+    """On our mock, the newest recorded event of the call is these digits on this leg.
+
+    `response` is the answer that claimed success: the failure's curl line resends it.
+    """
     if ctx.mock is None:
         return {}
     events = ctx.mock.events(call_uuid)
     if not events:
-        raise Violation(f"accepted, but the mock recorded no event for call {call_uuid}")
+        raise Violation(f"accepted, but the mock recorded no event for call {call_uuid}", response)
     event = events[-1]
     if event.get("digits") != digits or event.get("leg") != leg:
         raise Violation(
-            f"recorded {event.get('digits')!r} on {event.get('leg')!r}, sent {digits!r} on {leg!r}"
+            f"recorded {event.get('digits')!r} on {event.get('leg')!r}, sent {digits!r} on {leg!r}",
+            response,
         )
     return dict(event)
 
@@ -291,7 +297,8 @@ def _body_verdict(ctx: ProbeContext, body: Any) -> None:
     response = ctx.send_digits(body)
     expect(ctx, response, expected)
     if expected == ctx.send_op.success and isinstance(body, dict):
-        expect_event(ctx, ctx.call.call_uuid, body["digits"], body.get("leg", ctx.spec.default_leg))
+        leg = body.get("leg", ctx.spec.default_leg)
+        expect_event(ctx, ctx.call.call_uuid, body["digits"], leg, response)
 
 
 @probe(
@@ -364,7 +371,7 @@ def _duplicate_json_keys(ctx: ProbeContext) -> None:
         if response.status_code == ctx.send_op.success:
             accepted.append(raw)
             if ctx.mock is not None:
-                expect_event(ctx, ctx.call.call_uuid, "1", ctx.spec.default_leg)
+                expect_event(ctx, ctx.call.call_uuid, "1", ctx.spec.default_leg, response)
     if len(accepted) == 2:
         raise Violation(f"both orders accepted, so one acted on {bad!r}: {accepted}")
 
@@ -400,7 +407,7 @@ def _content_type_charset(ctx: ProbeContext) -> None:
     response = ctx.send_digits(raw=json.dumps(body).encode(), content_type=media_type)
     expect(ctx, response, ctx.verdict(body))
     if response.status_code == ctx.send_op.success:
-        expect_event(ctx, ctx.call.call_uuid, "1", ctx.spec.default_leg)
+        expect_event(ctx, ctx.call.call_uuid, "1", ctx.spec.default_leg, response)
 
 
 @probe("body_too_large", "a body over the spec's size limit: 413")
@@ -542,7 +549,7 @@ def _bleg_on_bridged_call(ctx: ProbeContext) -> None:
     body = {"digits": "1", "leg": ctx.spec.other_leg}
     response = ctx.send_digits(body, path=ctx.digits_path(call_uuid=ctx.bridged_call))
     expect(ctx, response, ctx.send_op.success)
-    expect_event(ctx, ctx.bridged_call, "1", ctx.spec.other_leg)
+    expect_event(ctx, ctx.bridged_call, "1", ctx.spec.other_leg, response)
 
 
 @probe("bleg_on_unbridged_call", "leg=bleg on a call with no b-leg: 404 (spec decision)")
@@ -559,7 +566,7 @@ def _default_leg(ctx: ProbeContext) -> None:
         raise Skip("no call whose b-leg is known")
     response = ctx.send_digits({"digits": "1"}, path=ctx.digits_path(call_uuid=target))
     expect(ctx, response, ctx.send_op.success)
-    expect_event(ctx, target, "1", ctx.spec.default_leg)
+    expect_event(ctx, target, "1", ctx.spec.default_leg, response)
 
 
 # --- near-misses derived from the spec (nearmiss.py) -----------------------------------------

@@ -36,6 +36,15 @@ from .spec import ROOT, Spec, SpecError
 CONFIG_PATH = ROOT / "tests" / "contract" / "schemathesis.toml"
 # Requests kept back from schemathesis for the probes (each sends at most a handful).
 PROBE_RESERVE = 120
+
+
+def st_own_requests(spec: Spec) -> int:
+    """At most this many requests `st` sends outside the hooks, so never counted by them: its
+    start-up capability probe (GET /schemathesis-probe...) and, once per secured operation,
+    the ignored_auth check's resend without and with invalid credentials."""
+    return 1 + 2 * len(spec.operations)
+
+
 _ST_OUTPUTS = (
     "schemathesis.json",
     "schemathesis.ndjson",
@@ -236,10 +245,12 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
     try:
         fuzz: FuzzResult | None = None
         if settings.phases:
-            reserve = PROBE_RESERVE + (settings.rate_limit_probe or (0, 0))[0]
+            own = st_own_requests(spec)
+            reserve = PROBE_RESERVE + own + (settings.rate_limit_probe or (0, 0))[0]
             share = max(provider.budget.left - reserve, 1)
             fuzz = run_schemathesis(settings, setup, share, spec)
-            provider.budget.spent += int(fuzz.hook_stats.get("sent", 0))
+            sent = int(fuzz.hook_stats.get("sent", 0)) + own
+            provider.budget.spent = min(provider.budget.spent + sent, provider.budget.limit)
         context = probe_module.ProbeContext(
             spec=spec,
             provider=provider,
