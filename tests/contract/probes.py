@@ -38,9 +38,16 @@ class Skip(Exception):
 class Violation(AssertionError):
     """The provider broke the contract; the message shows the request and the answer."""
 
-    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        response: httpx.Response | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
         super().__init__(message)
         self.response = response
+        # What to resend when there is no answer to take it from (see body_timeout).
+        self.request = request if request is not None or response is None else response.request
 
 
 @dataclass
@@ -777,14 +784,31 @@ def _body_timeout(ctx: ProbeContext) -> None:
     waited = time.monotonic() - started
     status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
     expected = ctx.send_op.status_of("BadRequest")
+    # curl sends a Content-Length given with -H as is, and then only the half body.
+    sent = httpx.Request(
+        ctx.send_op.method,
+        ctx.provider.base_url + ctx.digits_path(),
+        headers={
+            "Authorization": ctx.provider.authorization,
+            "Content-Type": ctx.spec.request_media_type,
+            "Content-Length": str(len(body)),
+        },
+        content=body[: len(body) // 2],
+    )
     if not status_line:
         raise Violation(
-            f"half a body, then silence: no answer within {waited:.1f} s (the limit is {limit:g} s)"
+            f"half a body, then silence: no answer within {waited:.1f} s "
+            f"(the limit is {limit:g} s)",
+            request=sent,
         )
     if status_line.split(" ")[1:2] != [str(expected)]:
-        raise Violation(f"half a body, then silence: {status_line!r}, expected {expected}")
+        raise Violation(
+            f"half a body, then silence: {status_line!r}, expected {expected}", request=sent
+        )
     if waited > limit + grace:
-        raise Violation(f"answered {expected} only after {waited:.1f} s (limit {limit:g} s)")
+        raise Violation(
+            f"answered {expected} only after {waited:.1f} s (limit {limit:g} s)", request=sent
+        )
 
 
 def selected(names: tuple[str, ...] | None) -> Iterator[Probe]:
@@ -804,11 +828,11 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
         result.outcome, result.detail = "skipped", str(exc)
     except Violation as exc:
         result.outcome, result.detail = "failed", str(exc)
-        if exc.response is not None:
+        if exc.request is not None:
             body_file = None
             if ctx.report_dir is not None:
                 body_file = ctx.report_dir / "requests" / f"{item.name}.body"
-            result.reproduce = reproduction(ctx.provider, exc.response.request, body_file)
+            result.reproduce = reproduction(ctx.provider, exc.request, body_file)
     except (BudgetExhausted, RateLimited) as exc:
         result.outcome, result.detail = "skipped", str(exc)
     except httpx.HTTPError as exc:
@@ -832,7 +856,10 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
     # curl -X HEAD would wait for a body that never comes; -I sends a HEAD.
     parts = ["curl", "-I"] if request.method == "HEAD" else ["curl", "-X", request.method]
     for name, value in request.headers.items():
-        if name.lower() in _CURL_SETS:
+        # A Content-Length that is not the body's own is the point of the request: keep it.
+        if name.lower() == "content-length" and value != str(len(request.content)):
+            pass
+        elif name.lower() in _CURL_SETS:
             continue
         if name.lower() == "authorization":
             if value == provider.authorization:
