@@ -741,7 +741,7 @@ def _rate_limit(ctx: ProbeContext) -> None:
             return
         if time.monotonic() > deadline:
             raise Skip(f"could not send {limit + 1} requests within {window} s from here")
-    raise Violation(f"{limit + 1} requests within {window} s and no {throttled}")
+    raise Violation(f"{limit + 1} requests within {window} s and no {throttled}", response)
 
 
 # --- body timeout (opt-in: it holds a connection for the whole limit) ------------------------
