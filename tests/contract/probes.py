@@ -380,7 +380,7 @@ def _duplicate_json_keys(ctx: ProbeContext) -> None:
             if ctx.mock is not None:
                 expect_event(ctx, ctx.call.call_uuid, "1", ctx.spec.default_leg, response)
     if len(accepted) == 2:
-        raise Violation(f"both orders accepted, so one acted on {bad!r}: {accepted}")
+        raise Violation(f"both orders accepted, so one acted on {bad!r}: {accepted}", response)
 
 
 @probe("unknown_fields_ignored", "the Python SDK's body, call_uuid repeated: accepted")
@@ -509,9 +509,9 @@ def _live_call_listed(ctx: ProbeContext) -> None:
         if ctx.mock is None:
             # On a real account the call may simply have ended since the run began.
             raise Skip(f"the pinned call {ctx.call.call_uuid} is no longer listed: hung up?")
-        raise Violation(f"live call {ctx.call.call_uuid} missing from {listed}")
+        raise Violation(f"live call {ctx.call.call_uuid} missing from {listed}", response)
     if ctx.hung_up_call is not None and ctx.hung_up_call in listed:
-        raise Violation(f"hung-up call {ctx.hung_up_call} still listed as live")
+        raise Violation(f"hung-up call {ctx.hung_up_call} still listed as live", response)
 
 
 @probe("unknown_call", "a well-formed call UUID that is no live call: 404")
@@ -533,12 +533,14 @@ def _unknown_uuid(ctx: ProbeContext) -> str:
 def _other_account_call(ctx: ProbeContext) -> None:
     if ctx.other_account_call is None:
         raise Skip("no call of another account (OTHER_CALL_UUID, or OTHER_AUTH_ID on the mock)")
-    theirs = _not_found(ctx, ctx.other_account_call).json()
+    answer = _not_found(ctx, ctx.other_account_call)
+    theirs = answer.json()
     unknown = _not_found(ctx, _unknown_uuid(ctx)).json()
     if theirs.get("error") != unknown.get("error"):
         raise Violation(
             f"another account's call answers {theirs.get('error')!r}, an unknown call "
-            f"{unknown.get('error')!r}: the difference leaks which UUIDs exist"
+            f"{unknown.get('error')!r}: the difference leaks which UUIDs exist",
+            answer,
         )
 
 
