@@ -197,7 +197,7 @@ def _async_callback(ctx: ProbeContext) -> None:
     if ctx.negative_only:
         raise Skip("negative-only mode sends no schema-valid digits request")
     host, port, public = listen_address(
-        ctx.provider.base_url, ctx.callback_url, os.environ.get("CALLBACK_LISTEN")
+        ctx.provider.base_url, ctx.given_callback_url, os.environ.get("CALLBACK_LISTEN")
     )
     try:
         receiver = CallbackReceiver(host, port).start()

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from plivo_mock.config import EMBEDDED_ACCOUNT, Account, MockConfig
 
+from .mutants import ASGIApp, Message, Receive, Scope, Send
 from .spec import ROOT
 
 CONTRACT = ROOT / "scripts" / "contract"
@@ -110,6 +111,42 @@ def run_command(
         seconds=float(summary["seconds"]) if summary else 0.0,
         knobs=knobs,
     )
+
+
+class Recording:
+    """Keeps the method, path and body of every request that reaches the wrapped app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str, bytes]] = []
+
+    @property
+    def bodies(self) -> list[bytes]:
+        return [body for _, _, body in self.requests]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Read the whole body first: the app may answer before reading it (401, 413...).
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        self.requests.append((scope["method"], scope["path"], body))
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 MUTANT_TABLE: list[tuple[str, str, str, int, int, float]] = []

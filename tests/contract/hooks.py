@@ -8,7 +8,8 @@ They make a run safe for a real account and sharper than the built-in checks:
   backstop refuses any that slip through);
 - callbacks (`CONTRACT_CALLBACK`): `keep`, `drop`, or a URL replacing every valid
   `callback_url`, so a real provider does not call arbitrary generated hosts;
-- the check `live_call_accepts_valid_digits` (see `semantics.py`).
+- the checks `live_call_accepts_valid_digits` and `answer_matches_request_case` (the answer
+  `x-cases` gives the request, e.g. "async api spawned" with callback_url; see `semantics.py`).
 
 The runner (`python -m tests.contract`) sets these variables; with none set the hooks only count.
 """
@@ -129,6 +130,17 @@ def live_call_accepts_valid_digits(
 ) -> bool | None:
     """A valid request on the pinned live call gets the spec's success status (see semantics)."""
     problem = semantics.live_call_violation(SPEC, _CALL, response) if _CALL else None
+    if problem is not None:
+        raise AssertionError(problem)
+    return None
+
+
+@schemathesis.check
+def answer_matches_request_case(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Any
+) -> bool | None:
+    """A success answer matches the `x-cases` entry its request falls under (see semantics)."""
+    problem = semantics.answer_case_violation(SPEC, response)
     if problem is not None:
         raise AssertionError(problem)
     return None

@@ -15,6 +15,7 @@ import argparse
 import base64
 import binascii
 import json
+import math
 import re
 import threading
 import time
@@ -64,13 +65,19 @@ class Exchange:
 
     @property
     def basic_user(self) -> str | None:
+        credentials = self.basic_credentials
+        return credentials[0] if credentials is not None else None
+
+    @property
+    def basic_credentials(self) -> tuple[str, str] | None:
         value = self.headers.get("authorization", "")
         if not value.startswith("Basic "):
             return None
         try:
-            return base64.b64decode(value[6:], validate=True).decode().partition(":")[0]
+            user, _, password = base64.b64decode(value[6:], validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
+        return user, password
 
 
 Forward = Callable[[Exchange], Awaitable[Exchange]]
@@ -530,6 +537,145 @@ async def _bleg_rejected(request: Exchange, forward: Forward, broken: Broken) ->
     document = _body_dict(request) if request.is_dtmf else None
     if document is not None and document.get("leg") == "bleg":
         return _error(404, "b-leg not found")
+    return await forward(request)
+
+
+# --- normalisation before validation (issue 13) ----------------------------------------------
+
+
+@mutant(
+    "digits-case-folded",
+    "digits upper-cased before validation: '*2a#' accepted as '*2A#'",
+    "probe:near_miss_body_digits",
+)
+async def _digits_case_folded(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and digits.upper() != digits:
+            document["digits"] = digits.upper()
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "digits-stripped",
+    "whitespace around digits stripped before validation: ' 8743#' accepted",
+    "probe:near_miss_body_digits",
+)
+async def _digits_stripped(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and digits.strip() != digits:
+            document["digits"] = digits.strip()
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+# --- JSON decoding strictness ------------------------------------------------------------------
+
+
+def _finite(value: Any) -> Any:
+    """What a lenient provider keeps of a value: NaN/Infinity as null, lone surrogates as '?'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {str(_finite(k)): _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+@mutant(
+    "json-lenient",
+    "Python's json.loads defaults: NaN, Infinity, a BOM, Latin-1 bytes, lone surrogates accepted",
+    "probe:json_nan",
+    "probe:json_infinity",
+    "probe:json_bom",
+    "probe:json_not_utf8",
+    "probe:json_lone_surrogate",
+)
+async def _json_lenient(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if not request.is_dtmf or not request.body:
+        return await forward(request)
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = request.body.decode("latin-1")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return await forward(request)
+    return await forward(request.with_json(_finite(document)))
+
+
+# --- credential comparison ---------------------------------------------------------------------
+
+
+@mutant(
+    "token-prefix-accepted",
+    "the token compared only over what was sent: an empty or prefix token passes",
+    "probe:credentials_empty_token",
+    "probe:credentials_token_prefix",
+)
+async def _token_prefix(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    credentials = request.basic_credentials
+    account = broken.account(credentials[0]) if credentials else None
+    if credentials and account is not None and account.auth_token.startswith(credentials[1]):
+        request = replace(
+            request, headers={**request.headers, "authorization": broken.basic(account)}
+        )
+    return await forward(request)
+
+
+@mutant(
+    "auth-id-case-insensitive",
+    "the Auth ID looked up case-insensitively (a database collation)",
+    "probe:credentials_auth_id_other_case",
+)
+async def _auth_id_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    credentials = request.basic_credentials
+    if credentials is not None:
+        user, password = credentials
+        for account in broken.accounts:
+            if account.auth_id.lower() == user.lower() and account.auth_token == password:
+                request = replace(
+                    request, headers={**request.headers, "authorization": broken.basic(account)}
+                )
+    return await forward(request)
+
+
+# --- the answer per case ----------------------------------------------------------------------
+
+
+@mutant(
+    "async-answered-digits-sent",
+    'with callback_url the 202 says "digits sent", not "async api spawned"',
+    "probe:async_answer",
+    "answer_matches_request_case",
+)
+async def _async_message(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    document = response.json()
+    if response.status == 202 and isinstance(document, dict):
+        return response.with_json({**document, "message": "digits sent"})
+    return response
+
+
+@mutant(
+    "no-body-timeout",
+    "a body that stops arriving is waited for forever (no x-limits.body-timeout-seconds)",
+    "probe:body_timeout",
+    knobs={"CONTRACT_PROBES": "body_timeout", "CONTRACT_PHASES": "none"},
+)
+async def _no_body_timeout(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    # The middleware reads the whole body before the mock sees it: the mock's deadline
+    # never starts, as in a provider that reads bodies with no timeout.
     return await forward(request)
 
 

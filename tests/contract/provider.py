@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from .nearmiss import credential_near_misses
 from .spec import Spec
 
 MOCK_PREFIX = "/__mock__"
@@ -28,6 +29,15 @@ class BudgetExhausted(Exception):
 
 class ProviderError(Exception):
     """The provider cannot be used for a run (unreachable, credentials refused...)."""
+
+
+class RateLimited(Exception):
+    """Still 429 after the bounded retries: what needed the answer is skipped, never failed."""
+
+
+# A 429 is documented on every operation: wait as its Retry-After says, a few times, bounded.
+RETRIES = 3
+MAX_RETRY_WAIT_S = 10.0
 
 
 def basic_auth(user: str, password: str) -> str:
@@ -86,6 +96,12 @@ class Provider:
     def close(self) -> None:
         self.client.close()
 
+    def __enter__(self) -> Provider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def auth_token(self) -> str:
         """To verify the signatures of the provider's callbacks; never shown."""
@@ -100,6 +116,10 @@ class Provider:
 
     def bearer_authorization(self) -> str:
         return "Bearer " + self._auth_token
+
+    def near_miss_authorizations(self) -> dict[str, str]:
+        """Authorization values one step from the run's own (see nearmiss.py)."""
+        return credential_near_misses(self.auth_id, self._auth_token)
 
     def _throttle(self) -> None:
         with self._lock:
@@ -118,17 +138,37 @@ class Provider:
         content: bytes | None = None,
         auth: str | None = "default",
         throttle: bool = True,
+        retry: bool = True,
     ) -> httpx.Response:
-        """One request; `auth="default"` sends the run's credentials, None sends none."""
-        self.budget.take()
-        if throttle:
-            self._throttle()
+        """One request; `auth="default"` sends the run's credentials, None sends none.
+
+        A 429 is retried after its `Retry-After` (1 s without one), at most RETRIES times and
+        never for a wait over MAX_RETRY_WAIT_S; then RateLimited. `retry=False` returns it.
+        """
         sent = dict(headers or {})
         if auth == "default":
             sent["Authorization"] = self.authorization
         elif auth is not None:
             sent["Authorization"] = auth
-        return self.client.request(method, self.base_url + path, headers=sent, content=content)
+        throttled = self.spec.send.status_of("TooManyRequests")
+        for attempt in range(RETRIES + 1):
+            self.budget.take()
+            if throttle:
+                self._throttle()
+            response = self.client.request(
+                method, self.base_url + path, headers=sent, content=content
+            )
+            if not retry or response.status_code != throttled:
+                return response
+            header = response.headers.get("retry-after", "")
+            wait = float(header) if header.isdigit() else 1.0
+            if attempt == RETRIES or wait > MAX_RETRY_WAIT_S:
+                break
+            time.sleep(wait)  # what the provider asked for, not synchronisation
+        raise RateLimited(
+            f"rate-limited: {method} {path.split('?')[0]} still {throttled} after "
+            f"{attempt + 1} tries (Retry-After {header or 'none'})"
+        )
 
     def live_calls(self) -> list[str]:
         """UUIDs from the spec's list operation (what a stateful test follows through the link)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from .decisions import DecisionOutcome
 from .probes import ProbeResult
 
 # Errors the provider causes (it dropped the connection, timed out...): contract violations.
@@ -38,6 +39,11 @@ class FuzzResult:
     errors: dict[str, int] = field(default_factory=dict)
     hook_stats: dict[str, int] = field(default_factory=dict)
     ran: bool = True
+    # schemathesis' own counts, as its summary prints them ("N found M unique failures").
+    cases_with_failures: int = 0
+    unique_failures: int = 0
+    # "<code> <title>" -> count, from its JSON report's failures.
+    failures: dict[str, int] = field(default_factory=dict)
 
     @property
     def provider_errors(self) -> dict[str, int]:
@@ -81,6 +87,13 @@ def read_fuzz_result(report_dir: Path, exit_code: int) -> FuzzResult:
         result.seconds = float(document.get("running_time") or 0.0)
         result.complete = bool(document.get("complete"))
         result.errors = {e["title"]: int(e["count"]) for e in document.get("errors", [])}
+        counts = document["test_cases"]
+        result.cases_with_failures = int(counts.get("with_failures") or 0)
+        result.unique_failures = int(counts.get("unique_failures") or 0)
+        result.failures = {
+            f"{f.get('code', '')} {f['title']}".strip(): int(f["count"])
+            for f in document.get("failures", [])
+        }
     result.failed_checks = failed_checks_from_ndjson(report_dir / "schemathesis.ndjson")
     stats_path = report_dir / "hook-stats.json"
     if stats_path.exists():
@@ -107,6 +120,7 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     exit_code: int = EXIT_PASS
     budget_exhausted: bool = False
+    decisions: list[DecisionOutcome] = field(default_factory=list)
 
     @property
     def probe_failures(self) -> list[ProbeResult]:
@@ -152,9 +166,11 @@ def write_probes_junit(path: Path, probes: list[ProbeResult]) -> None:
             {"classname": "probes", "name": result.name, "time": f"{result.seconds:.3f}"},
         )
         if result.outcome == "failed":
-            ElementTree.SubElement(
-                case, "failure", {"message": result.description}
-            ).text = result.detail
+            ElementTree.SubElement(case, "failure", {"message": result.description}).text = (
+                f"{result.detail}\nreproduce: {result.reproduce}"
+                if result.reproduce
+                else result.detail
+            )
         elif result.outcome == "skipped":
             ElementTree.SubElement(case, "skipped", {"message": result.detail})
     suites = ElementTree.Element("testsuites")
@@ -179,12 +195,26 @@ def write_html(path: Path, summary: RunSummary) -> None:
         _row("requests", f"{summary.requests} of a budget of {summary.budget}"),
         _row("verdict", f"exit {summary.exit_code}"),
     ]
-    checks = "".join(_row(n, c) for n, c in sorted((fuzz.failed_checks if fuzz else {}).items()))
+    checks = "".join(_row(n, c) for n, c in sorted((fuzz.failures if fuzz else {}).items()))
+    failed_names = ", ".join(sorted(fuzz.failed_checks)) if fuzz else ""
     probes = "".join(
-        _row(p.name, p.outcome, p.description, p.detail, p.requests) for p in summary.probes
+        _row(p.name, p.outcome, p.description, p.detail, p.reproduce, p.requests)
+        for p in summary.probes
+    )
+    decisions = "".join(
+        _row(
+            f"{d.kind}.{d.key}",
+            d.verdict,
+            ", ".join(f"{name} ({outcome})" for name, outcome in d.probes.items()) or "-",
+            ", ".join(d.checks) or "-",
+            d.reason,
+        )
+        for d in summary.decisions
     )
     fuzz_line = (
-        f"{fuzz.cases} cases in {fuzz.seconds:.1f} s, phases {', '.join(summary.phases)}"
+        f"{fuzz.cases} cases in {fuzz.seconds:.1f} s, phases {', '.join(summary.phases)}; "
+        f"{fuzz.cases_with_failures} found {fuzz.unique_failures} unique failures"
+        + (f" (checks: {failed_names})" if failed_names else "")
         if fuzz is not None
         else "not run"
     )
@@ -199,9 +229,15 @@ td{{border:1px solid #ccc;padding:.3em;vertical-align:top}}</style></head><body>
 <h2>Schemathesis</h2><p>{html.escape(fuzz_line)}:
 <a href="schemathesis-html/index.html">full report</a>,
 <a href="schemathesis-junit.xml">JUnit XML</a></p>
-<table><tr><th>failed check</th><th>cases</th></tr>{checks}</table>
+<table><tr><th>failure</th><th>unique failures</th></tr>{checks}</table>
+<h2>Decisions of the spec</h2>
+<p>Every key of <code>info.x-decisions</code> and <code>info.x-limits</code>: the probes and
+checks that test it, and what they found in this run.</p>
+<table><tr><th>decision</th><th>verdict</th><th>probes (outcome)</th><th>checks</th>
+<th>why not observable</th></tr>{decisions}</table>
 <h2>Probes</h2><p><a href="probes-junit.xml">JUnit XML</a></p>
-<table><tr><th>probe</th><th>outcome</th><th>expects</th><th>detail</th><th>requests</th></tr>
+<table><tr><th>probe</th><th>outcome</th><th>expects</th><th>detail</th><th>reproduce</th>
+<th>requests</th></tr>
 {probes}</table></body></html>
 """,
         encoding="utf-8",
@@ -215,6 +251,16 @@ def write_summary_json(path: Path, summary: RunSummary) -> None:
         "cases": summary.fuzz.cases if summary.fuzz else 0,
         "fuzz": asdict(summary.fuzz) if summary.fuzz else None,
         "probes": {p.name: p.outcome for p in summary.probes},
+        "reproduce": {p.name: p.reproduce for p in summary.probes if p.reproduce},
+        "decisions": {
+            f"{d.kind}.{d.key}": {
+                "verdict": d.verdict,
+                "probes": d.probes,
+                "checks": list(d.checks),
+                "reason": d.reason,
+            }
+            for d in summary.decisions
+        },
         "requests": summary.requests,
         "budget": summary.budget,
         "budget_exhausted": summary.budget_exhausted,
@@ -246,8 +292,15 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
             f"fuzzing    {fuzz.cases} cases in {fuzz.seconds:.1f} s ({rate:.0f}/s), "
             f"phases {','.join(summary.phases)}, st exit {fuzz.exit_code}"
         )
-        for name, count in sorted(fuzz.failed_checks.items()):
-            lines.append(f"  FAILED   {name}: {count} case(s)")
+        if fuzz.failures or fuzz.failed_checks:
+            # The same counts as schemathesis' own summary, so the two never disagree.
+            plural = "" if fuzz.unique_failures == 1 else "s"
+            lines.append(
+                f"  FAILED   {fuzz.cases_with_failures} found {fuzz.unique_failures} unique "
+                f"failure{plural} (checks: {', '.join(sorted(fuzz.failed_checks)) or '-'})"
+            )
+        for title, count in sorted(fuzz.failures.items()):
+            lines.append(f"           {title}: {count}")
         for name, count in sorted(fuzz.errors.items()):
             kind = "provider" if name in fuzz.provider_errors else "run"
             lines.append(f"  ERROR    {name} x{count} ({kind} error)")
@@ -257,10 +310,26 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         f"{counts['skipped']} skipped"
     )
     for result in summary.probe_failures:
-        lines.append(f"  FAILED   {result.name}: {result.detail[:200]}")
+        lines.append(f"  FAILED   {result.name}: {result.detail}")
+        if result.reproduce:
+            lines.append(f"           reproduce: {result.reproduce}")
     skipped = [p.name for p in summary.probes if p.outcome == "skipped"]
     if skipped:
         lines.append(f"  skipped  {', '.join(skipped)} (reasons in probes-junit.xml)")
+    if summary.decisions:
+        verdicts = Counter(d.verdict for d in summary.decisions)
+        unseen = [d.key for d in summary.decisions if d.verdict in ("not run", "not observable")]
+        lines.append(
+            f"decisions  {len(summary.decisions)} in the spec: {verdicts['kept']} kept, "
+            f"{verdicts['violated']} violated, {verdicts['not run']} not run, "
+            f"{verdicts['not observable']} not observable"
+            + (f" ({', '.join(unseen)})" if unseen else "")
+        )
+        for decision in summary.decisions:
+            if decision.verdict == "violated":
+                failed = [f"probe:{n}" for n, o in decision.probes.items() if o == "failed"]
+                failed += [c for c in decision.checks if fuzz and c in fuzz.failed_checks]
+                lines.append(f"  VIOLATED {decision.kind}.{decision.key}: {', '.join(failed)}")
     lines.extend(f"note       {note}" for note in summary.notes)
     lines.append(
         f"reports    {report_dir}/index.html (JUnit XML: schemathesis-junit.xml, probes-junit.xml)"

@@ -15,9 +15,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import decisions as decision_module
 from . import probes as probe_module
 from . import settings as settings_module
-from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError
+from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError, RateLimited
 from .report import (
     EXIT_ERROR,
     FuzzResult,
@@ -35,6 +36,15 @@ from .spec import ROOT, Spec, SpecError
 CONFIG_PATH = ROOT / "tests" / "contract" / "schemathesis.toml"
 # Requests kept back from schemathesis for the probes (each sends at most a handful).
 PROBE_RESERVE = 120
+
+
+def st_own_requests(spec: Spec) -> int:
+    """At most this many requests `st` sends outside the hooks, so never counted by them: its
+    start-up capability probe (GET /schemathesis-probe...) and, once per secured operation,
+    the ignored_auth check's resend without and with invalid credentials."""
+    return 1 + 2 * len(spec.operations)
+
+
 _ST_OUTPUTS = (
     "schemathesis.json",
     "schemathesis.ndjson",
@@ -86,6 +96,7 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             setup.other_account_call = call_uuid
             if created:
                 setup.created.append((other, call_uuid))
+        _given_calls(settings, setup)
         if settings.call_uuid is not None:
             known = {c["call_uuid"]: c for c in mock.calls() if c.get("live")}
             pinned_bleg: Bleg = settings.call_bleg
@@ -104,6 +115,9 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
 
     if settings.call_uuid is not None:
         call, source = _pin(settings, settings.call_bleg, settings.call_uuid), "CALL_UUID"
+    elif settings.bridged_call_uuid is not None:
+        call = _pin(settings, "bridged", settings.bridged_call_uuid)
+        source = "BRIDGED_CALL_UUID"
     elif listed:
         call, source = _pin(settings, settings.call_bleg, listed[0]), "first listed live call"
     elif settings.mode == "negative-only":
@@ -116,7 +130,18 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
     setup.bridged_call = call.call_uuid if call.bleg == "bridged" else None
     setup.unbridged_call = call.call_uuid if call.bleg == "unbridged" else None
     setup.other_account_call = settings.other_call_uuid
+    _given_calls(settings, setup)
     return setup
+
+
+def _given_calls(settings: Settings, setup: Setup) -> None:
+    """The calls the user named override whatever discovery found."""
+    if settings.bridged_call_uuid is not None:
+        setup.bridged_call = settings.bridged_call_uuid
+    if settings.unbridged_call_uuid is not None:
+        setup.unbridged_call = settings.unbridged_call_uuid
+    if settings.hung_up_call_uuid is not None:
+        setup.hung_up_call = settings.hung_up_call_uuid
 
 
 def _pin(settings: Settings, bleg: Bleg, call_uuid: str) -> LiveCall:
@@ -209,7 +234,7 @@ def main() -> int:
 def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> int:
     try:
         setup = discover(settings, spec, provider)
-    except (ProviderError, ConfigError, BudgetExhausted) as exc:
+    except (ProviderError, ConfigError, BudgetExhausted, RateLimited) as exc:
         print(f"contract: cannot test {settings.base_url}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(
@@ -220,10 +245,12 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
     try:
         fuzz: FuzzResult | None = None
         if settings.phases:
-            reserve = PROBE_RESERVE + (settings.rate_limit_probe or (0, 0))[0]
+            own = st_own_requests(spec)
+            reserve = PROBE_RESERVE + own + (settings.rate_limit_probe or (0, 0))[0]
             share = max(provider.budget.left - reserve, 1)
             fuzz = run_schemathesis(settings, setup, share, spec)
-            provider.budget.spent += int(fuzz.hook_stats.get("sent", 0))
+            sent = int(fuzz.hook_stats.get("sent", 0)) + own
+            provider.budget.spent = min(provider.budget.spent + sent, provider.budget.limit)
         context = probe_module.ProbeContext(
             spec=spec,
             provider=provider,
@@ -235,17 +262,26 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             hung_up_call=setup.hung_up_call,
             other_account_call=setup.other_account_call,
             rate_limit_probe=settings.rate_limit_probe,
-            callback_url=settings.callback_url,
+            callback_url=settings.callback_url
+            or (f"{settings.base_url}/__contract__/callback" if setup.mock is not None else None),
+            given_callback_url=settings.callback_url,
+            report_dir=settings.report_dir,
         )
         names = settings.probes
-        if names is None and settings.rate_limit_probe is None:
-            names = tuple(n for n in probe_module.PROBES if n not in probe_module.OPT_IN)
+        if names is None:
+            # Opt-in probes run when named; the rate probe also when its limit is given.
+            names = tuple(
+                n
+                for n in probe_module.PROBES
+                if n not in probe_module.OPT_IN
+                or (n == "rate_limit" and settings.rate_limit_probe is not None)
+            )
         results = probe_module.run_all(context, names)
     finally:
         for control, call_uuid in setup.created:
             try:
                 control.hang_up(call_uuid)
-            except (ProviderError, BudgetExhausted, OSError):
+            except (ProviderError, BudgetExhausted, RateLimited, OSError):
                 setup.notes.append(f"could not hang up {call_uuid} on the mock")
     summary = RunSummary(
         base_url=settings.base_url,
@@ -272,6 +308,13 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             f"{sum(p.detail.startswith('request budget') for p in results)} probe(s) not sent): "
             "raise CONTRACT_BUDGET or lower CONTRACT_MAX_EXAMPLES"
         )
+    summary.decisions = decision_module.outcomes(
+        list(spec.decisions),
+        list(spec.limits),
+        results,
+        set(fuzz.failed_checks) if fuzz is not None else set(),
+        checks_ran=fuzz is not None,
+    )
     summary.exit_code = summary.verdict()
     write_probes_junit(settings.report_dir / "probes-junit.xml", results)
     write_html(settings.report_dir / "index.html", summary)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from .spec import Spec
+from .spec import NotStrictJson, Spec
 
 Bleg = Literal["bridged", "unbridged", "unknown"]
 BLEG_CHOICES: tuple[Bleg, ...] = ("bridged", "unbridged", "unknown")
@@ -57,6 +57,21 @@ def decode_json(body: bytes | str | None) -> Any:
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _raw(body: bytes | str | None) -> bytes | None:
+    return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+
+
+def decode_strict(body: bytes | str | None) -> Any:
+    """The body as the spec's json-body decision reads it; None when it rejects it."""
+    raw = _raw(body)
+    if raw is None:
+        return None
+    try:
+        return Spec.strict_json(raw)
+    except NotStrictJson:
         return None
 
 
@@ -118,10 +133,14 @@ def expected_statuses(
     media_type = lowered.get("content-type", "").split(";")[0].strip().lower()
     if media_type != spec.request_media_type:
         return None
-    document = decode_json(body)
+    document = decode_strict(body)
     if not spec.valid_body(document):
         return None
     throttled = send.status_of("TooManyRequests")
+    raw = _raw(body) or b""
+    if len(raw) > spec.body_limit:
+        # body-limit decision: answered 413 before it is parsed, however valid it is.
+        return frozenset({send.status_of("PayloadTooLarge"), throttled})
     accepted = send.success
     not_found = send.status_of("NotFound")
     leg = document.get("leg", spec.default_leg)
@@ -151,6 +170,17 @@ def live_call_violation(spec: Spec, call: LiveCall, response: Any) -> str | None
     return (
         f"A valid request on live call {call.call_uuid} (b-leg {call.bleg}) got "
         f"{response.status_code}; the spec allows {sorted(allowed)}"
+    )
+
+
+def answer_case_violation(spec: Spec, response: Any) -> str | None:
+    """Why a sendDigits answer is not the one `x-cases` gives its request (the async message)."""
+    facts = request_facts(response)
+    operation = spec.operation_for(facts["method"], urlsplit(facts["url"]).path)
+    if operation is None:
+        return None
+    return spec.case_violation(
+        operation, response.status_code, decode_strict(facts["body"]), decode_json(response.content)
     )
 
 

@@ -50,6 +50,10 @@ class Settings:
     other_auth_id: str | None
     other_auth_token: str | None
     other_call_uuid: str | None
+    # Calls a real provider cannot be asked to make: given by the user for one run.
+    bridged_call_uuid: str | None
+    unbridged_call_uuid: str | None
+    hung_up_call_uuid: str | None
     callback_url: str | None
     report_dir: Path
     loopback: bool
@@ -172,6 +176,17 @@ def load(
     other_call = env.get("OTHER_CALL_UUID") or None
     if other_call is not None and not _UUID.match(other_call):
         raise ConfigError(f"OTHER_CALL_UUID={other_call!r} is not a lower-case UUID")
+    known_calls = {}
+    for name in ("BRIDGED_CALL_UUID", "UNBRIDGED_CALL_UUID", "HUNG_UP_CALL_UUID"):
+        value = env.get(name) or None
+        if value is not None and not _UUID.match(value):
+            raise ConfigError(f"{name}={value!r} is not a lower-case UUID")
+        known_calls[name] = value
+    if (
+        known_calls["BRIDGED_CALL_UUID"]
+        and known_calls["BRIDGED_CALL_UUID"] == (known_calls["UNBRIDGED_CALL_UUID"])
+    ):
+        raise ConfigError("BRIDGED_CALL_UUID and UNBRIDGED_CALL_UUID name the same call")
     report_dir = Path(env.get("CONTRACT_REPORT_DIR") or ROOT / "reports" / "contract")
     return Settings(
         base_url=base_url,
@@ -191,6 +206,9 @@ def load(
         other_auth_id=env.get("OTHER_AUTH_ID") or None,
         other_auth_token=env.get("OTHER_AUTH_TOKEN") or None,
         other_call_uuid=other_call,
+        bridged_call_uuid=known_calls["BRIDGED_CALL_UUID"],
+        unbridged_call_uuid=known_calls["UNBRIDGED_CALL_UUID"],
+        hung_up_call_uuid=known_calls["HUNG_UP_CALL_UUID"],
         callback_url=env.get("CALLBACK_URL") or None,
         report_dir=report_dir.resolve(),
         loopback=loopback,

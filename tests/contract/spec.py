@@ -8,6 +8,7 @@ which reads `openapi/plivo-dtmf.yaml` (validators compiled by jsonschema-rs, JSO
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import jsonschema_rs
 import yaml
+from plivo_mock.jsonbody import BadJson
+from plivo_mock.jsonbody import parse as parse_strict_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "openapi" / "plivo-dtmf.yaml"
@@ -51,6 +54,19 @@ class Operation:
             if response.get("$ref") == ref:
                 return int(code)
         raise SpecError(f"{self.operation_id} documents no {component} response")
+
+
+@dataclass(frozen=True, slots=True)
+class PatternTarget:
+    """A string the spec constrains with a `pattern`, and the spec's valid examples of it."""
+
+    location: str  # "body" or "path"
+    name: str
+    examples: tuple[str, ...]
+
+
+class NotStrictJson(Exception):
+    """A body the spec's json-body decision rejects before any schema is applied."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +125,16 @@ class Spec:
     @property
     def list_calls(self) -> Operation:
         return self.operations[LIST_LIVE_CALLS]
+
+    def operation_for(self, method: str, path: str) -> Operation | None:
+        """The operation a request line addresses (path parameters match one segment)."""
+        for operation in self.operations.values():
+            if operation.method != method.upper():
+                continue
+            pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(operation.path))
+            if re.fullmatch(pattern, path):
+                return operation
+        return None
 
     def allowed_methods(self, operation: Operation) -> frozenset[str]:
         return self.methods_by_path[operation.path]
@@ -186,6 +212,95 @@ class Spec:
     def valid_body(self, body: Any) -> bool:
         return self.conforms("components/schemas/SendDigitsRequest", body)
 
+    @staticmethod
+    def strict_json(raw: bytes) -> Any:
+        """The body decoded as `info.x-decisions.json-body` reads it, else NotStrictJson.
+
+        The mock's decoder is that decision written down (UTF-8, no BOM, no duplicate keys,
+        no NaN/Infinity, no lone surrogates, no number past 4300 digits): one reading, shared.
+        """
+        try:
+            return parse_strict_json(raw)
+        except BadJson as exc:
+            raise NotStrictJson(str(exc)) from None
+
+    def accepts_raw_body(self, raw: bytes | None) -> bool:
+        """Whether the spec accepts these bytes as a sendDigits body (JSON rules, then schema)."""
+        if raw is None:
+            return False
+        try:
+            return self.valid_body(self.strict_json(raw))
+        except NotStrictJson:
+            return False
+
+    def response_cases(self, operation: Operation, status: int) -> list[dict[str, Any]]:
+        """`x-cases` of a response: which request body (a schema) gets which answer (a schema)."""
+        raw = operation.responses.get(str(status))
+        return list(self.resolve(raw).get("x-cases", [])) if raw is not None else []
+
+    def case_violation(
+        self, operation: Operation, status: int, request_body: Any, response_body: Any
+    ) -> str | None:
+        """Why `response_body` is not the answer `x-cases` gives `request_body`, if it is not."""
+        for index, case in enumerate(self.response_cases(operation, status)):
+            if not self._matches(case["request"], request_body):
+                continue
+            if not self._matches(case["response"], response_body):
+                return (
+                    f"{operation.operation_id} {status}: the request matches x-cases[{index}] "
+                    f"{json_dumps(case['request'])}, so the answer must match "
+                    f"{json_dumps(case['response'])}; got {json_dumps(response_body)}"
+                )
+        return None
+
+    def _matches(self, schema: dict[str, Any], value: Any) -> bool:
+        document = {"$schema": _DIALECT, **schema, "components": self.components}
+        try:
+            return bool(jsonschema_rs.validator_for(document).is_valid(value))
+        except (ValueError, TypeError):
+            return False
+
+    def pattern_targets(self) -> list[PatternTarget]:
+        """Every request string with a `pattern`: body properties, then path parameters.
+
+        Examples come from the schema's `examples` and the request examples of sendDigits.
+        """
+        targets = []
+        send = self.document["paths"][self.send.path][self.send.method.lower()]
+        media = send["requestBody"]["content"][self.request_media_type]
+        request_examples = [e.get("value", {}) for e in media.get("examples", {}).values()]
+        body = self.schema_at("components/schemas/SendDigitsRequest")
+        for name, prop in body["properties"].items():
+            schema = self._string_schema(prop)
+            if schema is None:
+                continue
+            found = [str(v) for v in schema.get("examples", [])]
+            found += [str(e[name]) for e in request_examples if isinstance(e.get(name), str)]
+            targets.append(PatternTarget("body", name, tuple(dict.fromkeys(found))))
+        for param in self.document["paths"][self.send.path].get("parameters", []):
+            param = self.resolve(param)
+            schema = self._string_schema(param["schema"])
+            if param.get("in") == "path" and schema is not None:
+                examples = tuple(str(v) for v in schema.get("examples", []))
+                targets.append(PatternTarget("path", str(param["name"]), examples))
+        return targets
+
+    def _string_schema(self, node: dict[str, Any]) -> dict[str, Any] | None:
+        node = self.resolve(node)
+        for part in node.get("allOf", []):
+            found = self._string_schema(part)
+            if found is not None:
+                return found
+        return node if node.get("type") == "string" and "pattern" in node else None
+
+    @property
+    def decisions(self) -> dict[str, str]:
+        return dict(self.document.get("info", {}).get("x-decisions", {}))
+
+    @property
+    def limits(self) -> dict[str, Any]:
+        return dict(self.document.get("info", {}).get("x-limits", {}))
+
     def valid_digits(self, digits: Any) -> bool:
         return self.conforms("components/schemas/Digits", digits)
 
@@ -239,6 +354,10 @@ class Spec:
     @property
     def body_limit(self) -> int:
         return self._limit("body-bytes")
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @functools.cache

@@ -10,19 +10,29 @@ session and written to reports/contract-mutants.md.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from plivo_mock.config import EMBEDDED_ACCOUNT
 
 from .conftest import MUTANT_TABLE, ContractRun, mock_config, run_contract
 from .mutants import MUTANTS, Mutant, build_app, serve, twin_config
+from .spec import load
+
+SPEC = load()
 
 # Per-mutant budget, the smallest that still catches each (the tests below say it does): a
 # mutant that a schemathesis check is expected to catch gets every phase with 5 fuzzing
 # examples per operation; one that only a probe can see (schemathesis never generates
 # "1\n", a Bearer header or another account's call) gets the probes alone.
 FUZZ_BUDGET = {"CONTRACT_MAX_EXAMPLES": "5"}
+# The module's fixture runs the runner ~40 times (two at a time): one budget for all of them
+# on a loaded 2-core machine, instead of the per-test default.
+pytestmark = pytest.mark.timeout(900)
 PROBES_ONLY = {"CONTRACT_PHASES": "none"}
 
 
@@ -96,3 +106,69 @@ def test_rate_limited_mock_passes_the_rate_probe(outcomes: dict[str, ContractRun
 
 def test_at_least_fifteen_bug_classes() -> None:
     assert len({item.bug for item in MUTANTS.values()}) >= 15
+
+
+def test_each_failing_probe_prints_a_curl_line_without_credentials(
+    outcomes: dict[str, ContractRun],
+) -> None:
+    token = EMBEDDED_ACCOUNT.auth_token
+    for name, run in outcomes.items():
+        assert token not in run.output, name
+        failed = [
+            p for p, outcome in (run.summary or {}).get("probes", {}).items() if outcome == "failed"
+        ]
+        reproduce = (run.summary or {}).get("reproduce", {})
+        for probe_name in failed:
+            assert reproduce.get(probe_name, "").startswith("curl -"), (name, probe_name)
+            assert f"           reproduce: {reproduce[probe_name]}" in run.output
+
+
+def test_summary_counts_agree_with_schemathesis(outcomes: dict[str, ContractRun]) -> None:
+    pattern = re.compile(r"(\d+) found (\d+) unique failures?\b")
+    compared = 0
+    for name, run in outcomes.items():
+        theirs = [
+            m.groups()
+            for line in run.output.splitlines()
+            if "generated," in line
+            for m in [pattern.search(line)]
+            if m
+        ]
+        ours = [
+            m.groups()
+            for line in run.output.splitlines()
+            if line.startswith("  FAILED   ")
+            for m in [pattern.search(line)]
+            if m
+        ]
+        assert theirs == ours, (name, theirs, ours)
+        compared += bool(theirs)
+    assert compared >= 5
+
+
+def test_a_probes_curl_line_reproduces_its_failure(tmp_path: Path) -> None:
+    """Run the printed line with the credentials in the environment: the same wrong answer."""
+    with serve(build_app("digits-case-folded", mock_config())) as url:
+        run = run_contract(
+            url, tmp_path, CONTRACT_PHASES="none", CONTRACT_PROBES="near_miss_body_digits"
+        )
+        assert run.summary is not None
+        line = run.summary["reproduce"]["near_miss_body_digits"]
+        failed = next(x for x in run.output.splitlines() if "FAILED   near_miss_body_digits" in x)
+        # The answer in full, not cut mid-response.
+        assert re.search(r'"api_id":\s*"[0-9a-f-]{36}"\}', failed), failed
+        env = {
+            **os.environ,
+            "PLIVO_AUTH_ID": EMBEDDED_ACCOUNT.auth_id,
+            "PLIVO_AUTH_TOKEN": EMBEDDED_ACCOUNT.auth_token,
+        }
+        replay = subprocess.run(
+            ["bash", "-c", f"{line} -s -o /dev/null -w '%{{http_code}}'"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    assert replay.stdout == str(SPEC.send.success), (line, replay.stdout)
+    assert EMBEDDED_ACCOUNT.auth_token not in line

@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
 import pytest
-from plivo_mock.config import EMBEDDED_ACCOUNT
+from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT, UNBRIDGED_CALL_UUID
 from plivo_mock.testing import MockServer, free_port
 
 from . import settings as settings_module
@@ -25,12 +26,13 @@ from .conftest import (
     OTHER_ACCOUNT,
     PYCACHE,
     ContractRun,
+    Recording,
     mock_config,
     run_command,
     run_contract,
 )
 from .mutants import ASGIApp, Message, Receive, Scope, Send, build_app, foreign, serve
-from .probes import PROBES
+from .probes import OPT_IN, PROBES
 from .spec import ROOT, load
 
 SPEC = load()
@@ -68,18 +70,52 @@ def test_make_contract_passes_on_the_mock(full_run: ContractRun) -> None:
     assert full_run.exit_code == 0, full_run.output[-3000:]
     assert full_run.summary is not None
     assert full_run.summary["caught_by"] == []
+    assert full_run.output.rstrip().splitlines()[-1].startswith("contract: runner exit 0 ")
+
+
+def test_make_contract_states_the_runners_own_exit_code(report_dir: Path) -> None:
+    """make can only exit 2 for a failed recipe; its last line says the runner's 1."""
+    with serve(build_app("digits-case-folded", mock_config())) as url:
+        make = ["make", "-s", "-o", ".venv/bin/.installed", "contract"]
+        run = run_command(
+            make, url, report_dir, CONTRACT_PHASES="none", CONTRACT_PROBES="near_miss_body_digits"
+        )
+        direct = run_contract(
+            url, report_dir, CONTRACT_PHASES="none", CONTRACT_PROBES="near_miss_body_digits"
+        )
+    assert run.exit_code == 2
+    # The recipe's last line; make's own "*** [contract] Error 1" follows it on stderr.
+    ours = [line for line in run.output.splitlines() if not line.startswith("make")]
+    assert ours[-1].startswith("contract: runner exit 1 "), run.output[-2000:]
+    assert direct.exit_code == 1
+
+
+def test_every_decision_of_the_spec_is_reported_with_its_probes(full_run: ContractRun) -> None:
+    assert full_run.summary is not None
+    reported = full_run.summary["decisions"]
+    keys = {f"x-decisions.{k}" for k in SPEC.decisions} | {f"x-limits.{k}" for k in SPEC.limits}
+    assert set(reported) == keys
+    assert reported["x-decisions.async-status"]["probes"] == {
+        "async_answer": "passed",
+        "sync_answer": "passed",
+    }
+    assert reported["x-decisions.json-body"]["verdict"] == "kept"
+    assert "decisions  " in full_run.output
+    page = (full_run.report_dir / "index.html").read_text("utf-8")
+    assert "Decisions of the spec" in page and "x-decisions.json-body" in page
+    assert "json_lone_surrogate (passed)" in page
 
 
 def test_every_probe_runs_on_the_mock(full_run: ContractRun) -> None:
     assert full_run.summary is not None
     outcomes = full_run.summary["probes"]
-    expected = {name for name in PROBES if name != "rate_limit"}
+    expected = {name for name in PROBES if name not in OPT_IN}
     assert set(outcomes) == expected
     assert {name for name, outcome in outcomes.items() if outcome != "passed"} == set()
 
 
 def test_contract_run_fuzzes_hundreds_of_cases_over_the_socket(full_run: ContractRun) -> None:
-    assert full_run.cases >= 400, full_run.summary
+    assert full_run.cases >= 250, full_run.summary
 
 
 def test_contract_writes_junit_and_html_reports(full_run: ContractRun) -> None:
@@ -110,7 +146,9 @@ def test_reports_and_output_never_contain_the_token(full_run: ContractRun) -> No
 def test_summary_fits_one_screen(full_run: ContractRun) -> None:
     summary = full_run.output.rsplit("contract summary", 1)[1].splitlines()
     assert len(summary) <= 20
-    assert summary[-1].strip().startswith("result     PASS (exit 0)")
+    # Then make's line with the runner's code.
+    assert summary[-2].strip().startswith("result     PASS (exit 0)")
+    assert summary[-1].startswith("contract: runner exit 0 ")
 
 
 def test_negative_only_sends_no_valid_digits(mock_server: MockServer, report_dir: Path) -> None:
@@ -152,7 +190,7 @@ def test_refused_credentials_are_a_configuration_error(
 @pytest.fixture(scope="module")
 def foreign_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ContractRun, list[bytes]]:
     """The mock without its control API, as the runner sees a real provider; bodies kept."""
-    recording = _Recording(foreign(build_app(None, mock_config())))
+    recording = Recording(foreign(build_app(None, mock_config())))
     with serve(recording) as url:
         run = run_contract(url, tmp_path_factory.mktemp("foreign"), CONTRACT_MAX_EXAMPLES="5")
     return run, recording.bodies
@@ -168,7 +206,57 @@ def test_a_provider_without_control_api_passes_with_the_spec_alone(
     assert (run.summary["provider_kind"], run.summary["call_bleg"]) == ("provider", "unknown")
     skipped = {name for name, outcome in run.summary["probes"].items() if outcome == "skipped"}
     mock_only = {"hung_up_call", "bleg_on_bridged_call", "bleg_on_unbridged_call", "default_leg"}
-    assert skipped == mock_only | {"other_account_call"}
+    # No CALLBACK_URL given: a valid callback_url would make the provider call it.
+    callbacks = {"async_answer", "near_miss_body_callback_url"}
+    assert skipped == mock_only | callbacks | {"other_account_call"}
+
+
+def test_a_provider_without_control_api_gets_every_call_probe_from_given_calls(
+    report_dir: Path,
+) -> None:
+    """A hung-up, a bridged and an unbridged call, all named by the user, in one run."""
+    with serve(foreign(build_app(None, mock_config()))) as url:
+        run = run_contract(
+            url,
+            report_dir,
+            CONTRACT_PHASES="none",
+            BRIDGED_CALL_UUID=BRIDGED_CALL_UUID,
+            UNBRIDGED_CALL_UUID=UNBRIDGED_CALL_UUID,
+            HUNG_UP_CALL_UUID="d6a1c1a0-0000-4000-8000-00000000dead",
+        )
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.summary is not None
+    probes = run.summary["probes"]
+    for name in ("hung_up_call", "bleg_on_bridged_call", "bleg_on_unbridged_call", "default_leg"):
+        assert probes[name] == "passed", (name, run.output[-2000:])
+    assert run.summary["call_bleg"] == "bridged"
+
+
+def test_a_rate_limited_provider_gets_no_violation_from_429s(report_dir: Path) -> None:
+    """A client faster than the provider's limit: 429s are waited out, never violations."""
+    app = _Statuses(build_app(None, mock_config(rate_limit=20, rate_window_s=1.0)))
+    with serve(app) as url:
+        run = run_contract(url, report_dir, CONTRACT_PHASES="none")
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.summary is not None
+    assert "failed" not in run.summary["probes"].values()
+    assert app.statuses[429] > 0  # the provider did throttle the run
+
+
+class _Statuses:
+    """Counts the statuses the wrapped app answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.statuses: Counter[int] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses[int(message["status"])] += 1
+            await send(message)
+
+        await self.app(scope, receive, counted)
 
 
 def test_a_real_provider_is_never_sent_a_generated_callback_url(
@@ -196,14 +284,17 @@ def test_no_live_call_in_full_mode_is_a_configuration_error(report_dir: Path) ->
 
 
 class _Counting:
-    """Counts the requests that reach the wrapped app."""
+    """Counts the requests the runner sends to the wrapped app.
+
+    Not the mock's own callbacks: on the mock the suite points `callback_url` at the mock.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.requests = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not scope["path"].lower().startswith("/__contract__/"):
             self.requests += 1
         await self.app(scope, receive, send)
 
@@ -213,29 +304,6 @@ def _json_or_none(body: bytes) -> object:
         return json.loads(body)
     except ValueError:
         return None
-
-
-class _Recording:
-    """Keeps the body of every request that reaches the wrapped app."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.bodies: list[bytes] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-
-        async def recorded() -> Message:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                self.bodies.append(b"".join(chunks))
-            return message
-
-        await self.app(scope, recorded, send)
 
 
 def test_request_budget_caps_what_reaches_the_provider(report_dir: Path) -> None:

@@ -63,6 +63,7 @@ export interface components {
          * @example 0
          * @example 1w2W3
          * @example 123@500
+         * @example *2A#
          */
         Digits: string;
         /**
@@ -100,10 +101,9 @@ export interface components {
         SendDigitsAccepted: {
             /**
              * @description "digits sent", or "async api spawned" with callback_url.
-             * @example digits sent
-             * @example async api spawned
+             * @enum {string}
              */
-            message: string;
+            message: "digits sent" | "async api spawned";
             api_id: components["schemas"]["ApiId"];
         };
         /** @description The account's live calls. */

@@ -8,6 +8,7 @@ from .leg import Leg
 from .list_live_calls_status import ListLiveCallsStatus
 from .live_calls import LiveCalls
 from .send_digits_accepted import SendDigitsAccepted
+from .send_digits_accepted_message import SendDigitsAcceptedMessage
 from .send_digits_request import SendDigitsRequest
 
 __all__ = (
@@ -19,5 +20,6 @@ __all__ = (
     "ListLiveCallsStatus",
     "LiveCalls",
     "SendDigitsAccepted",
+    "SendDigitsAcceptedMessage",
     "SendDigitsRequest",
 )

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.send_digits_accepted_message import SendDigitsAcceptedMessage
+
 T = TypeVar("T", bound="SendDigitsAccepted")
 
 
@@ -13,14 +15,14 @@ T = TypeVar("T", bound="SendDigitsAccepted")
 class SendDigitsAccepted:
     """The request was taken."""
 
-    message: str
+    message: SendDigitsAcceptedMessage
     """ "digits sent", or "async api spawned" with callback_url. """
     api_id: str
     """ Identifies the request, for Plivo support. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        message = self.message
+        message = getattr(self.message, "value", self.message)
 
         api_id = self.api_id
 
@@ -38,7 +40,7 @@ class SendDigitsAccepted:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        message = d.pop("message")
+        message = SendDigitsAcceptedMessage(d.pop("message"))
 
         api_id = d.pop("api_id")
 
