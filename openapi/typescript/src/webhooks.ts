@@ -331,13 +331,13 @@ function pyRepr(value: unknown): string {
 }
 
 /**
- * A JSON integer as Python's int, any other number as Python's float repr (the same shortest
- * digits as JavaScript's, written differently). JSON.parse cannot tell 2.0 from 2: a body
- * member written 2.0 is signed by Python as "2.0" and read here as "2" (no documented member is
- * a number).
+ * An integral number as Python's int (JSON.stringify writes it so, and Python reads that back as
+ * an int), any other as Python's float repr (the same shortest digits as JavaScript's, written
+ * differently). JSON.parse cannot tell 2.0 from 2: a body member written 2.0 is signed by Python
+ * as "2.0" and read here as "2" (no documented member is a number).
  */
 function pyNumber(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
+  if (Number.isInteger(value)) return BigInt(value).toString();
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
   const [mantissa = "", exponentText = "0"] = value.toExponential().split("e");
   const exponent = Number(exponentText);
