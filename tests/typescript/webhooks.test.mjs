@@ -6,6 +6,7 @@
 // signs is accepted by plivo-python's validators and by the Python verifier.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
@@ -385,4 +386,13 @@ print(json.dumps([names, rules]))
     assert.equal(nonces.size, 50);
     for (const nonce of nonces) assert.match(nonce, /^[0-9]{20}$/);
   });
+});
+
+test("the README's webhook example is the one usage.ts type-checks (tsc --strict)", () => {
+  const readme = readFileSync(new URL("../../generated/typescript/README.md", import.meta.url), "utf8");
+  const [example] = readme.split("```").filter((block) => block.startsWith("ts\n") && block.includes("verifyDigitsSent"));
+  const usage = new Set(readFileSync(new URL("usage.ts", import.meta.url), "utf8").split("\n").map((line) => line.trim()));
+  const lines = example.split("\n").slice(1).map((line) => line.trim()).filter((line) => line && !line.startsWith("import "));
+  assert.ok(lines.length >= 10);
+  assert.deepEqual(lines.filter((line) => !usage.has(line)), []);
 });
