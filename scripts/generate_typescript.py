@@ -147,9 +147,12 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
         "export const SUCCESS: Readonly<\n"
         "  Record<string, { status: number; schema: string; required: readonly string[] }>\n"
         f"> = {json.dumps(success, indent=2)};\n\n"
-        "/** What a receiver checks in each callback's JSON body (src/webhooks.ts), by operationId. */\n"
+        "/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */\n"
         "export const CALLBACK_BODIES: Readonly<\n"
-        "  Record<string, { required: readonly string[]; properties: Readonly<Record<string, Rule>> }>\n"
+        "  Record<\n"
+        "    string,\n"
+        "    { required: readonly string[]; properties: Readonly<Record<string, Rule>> }\n"
+        "  >\n"
         f"> = {json.dumps(callbacks, indent=2)};\n"
     )
 

@@ -17,7 +17,7 @@ export declare const SUCCESS: Readonly<Record<string, {
     schema: string;
     required: readonly string[];
 }>>;
-/** What a receiver checks in each callback's JSON body (src/webhooks.ts), by operationId. */
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
 export declare const CALLBACK_BODIES: Readonly<Record<string, {
     required: readonly string[];
     properties: Readonly<Record<string, Rule>>;

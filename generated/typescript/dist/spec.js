@@ -92,7 +92,7 @@ export const SUCCESS = {
         ]
     }
 };
-/** What a receiver checks in each callback's JSON body (src/webhooks.ts), by operationId. */
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
 export const CALLBACK_BODIES = {
     "digitsSentCallback": {
         "required": [

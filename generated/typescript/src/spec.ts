@@ -101,9 +101,12 @@ export const SUCCESS: Readonly<
   }
 };
 
-/** What a receiver checks in each callback's JSON body (src/webhooks.ts), by operationId. */
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
 export const CALLBACK_BODIES: Readonly<
-  Record<string, { required: readonly string[]; properties: Readonly<Record<string, Rule>> }>
+  Record<
+    string,
+    { required: readonly string[]; properties: Readonly<Record<string, Rule>> }
+  >
 > = {
   "digitsSentCallback": {
     "required": [
