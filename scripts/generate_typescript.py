@@ -7,8 +7,9 @@ committed folder differs byte for byte, like scripts/generate.py does for genera
 What is written, from what:
 - src/schema.ts: the spec's paths and schemas as types, by openapi-typescript (pinned in
   openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/);
-- src/spec.ts: the default base URL, the request rules (the same table as the Python client's
-  _spec.py, from openapi/hooks/emit_spec_module.py) and the success statuses, from the spec;
+- src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
+  tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
+  success statuses, from the spec;
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
@@ -123,6 +124,10 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
                         "required": emit.flatten(spec, ref).get("required", []),
                     }
                     break
+    callbacks = emit.callback_bodies(spec)
+    for body_rules in callbacks.values():
+        for rule in body_rules["properties"].values():
+            rule.pop("python_pattern", None)
     return (
         "/**\n"
         f" * What {SPEC.name} says about requests, checked before any HTTP call.\n"
@@ -130,7 +135,7 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
         " * Written by `make generate` (scripts/generate_typescript.py) from the spec and\n"
         " * openapi/generator.yaml. Do not edit.\n"
         " */\n\n"
-        'import type { OperationRules } from "./validation.js";\n\n'
+        'import type { OperationRules, Rule } from "./validation.js";\n\n'
         "/** The package version (openapi/generator.yaml package_version_override). */\n"
         f"export const VERSION = {json.dumps(version)};\n\n"
         "/** The first of the spec's `servers`. */\n"
@@ -141,7 +146,14 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
         "/** The documented success status of each operation, its schema and required fields. */\n"
         "export const SUCCESS: Readonly<\n"
         "  Record<string, { status: number; schema: string; required: readonly string[] }>\n"
-        f"> = {json.dumps(success, indent=2)};\n"
+        f"> = {json.dumps(success, indent=2)};\n\n"
+        "/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */\n"
+        "export const CALLBACK_BODIES: Readonly<\n"
+        "  Record<\n"
+        "    string,\n"
+        "    { required: readonly string[]; properties: Readonly<Record<string, Rule>> }\n"
+        "  >\n"
+        f"> = {json.dumps(callbacks, indent=2)};\n"
     )
 
 

@@ -6,8 +6,8 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PYTHON = process.env.PLIVO_MOCK_PYTHON ?? `${ROOT}.venv/bin/python`;
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const PYTHON = process.env.PLIVO_MOCK_PYTHON ?? `${ROOT}.venv/bin/python`;
 
 // The mock's embedded account and live calls (scripts/plivo_mock/config.py).
 export const AUTH_ID = "MAMOCKDTMF0000000001";

@@ -3,7 +3,7 @@
 // by its package name. The Python client's counterpart builds and installs a wheel.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -36,6 +36,31 @@ test("the packed package installs into an empty project and imports by name", as
     const changelog = await readFile(join(PACKAGE, "CHANGELOG.md"), "utf8");
     assert.equal(await readFile(installed, "utf8"), changelog);
     assert.match(changelog, new RegExp(`^## ${manifest.version.replaceAll(".", "\\.")} \\(`, "m"));
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+test("installing from a path: --install-links copies it with its dependency; a plain install only links it", async () => {
+  // The README's claim: a plain `npm install <path>` makes a symlink, so openapi-fetch resolves
+  // only from <path>/node_modules (absent on a fresh checkout: ERR_MODULE_NOT_FOUND).
+  const folder = await mkdtemp(join(tmpdir(), "plivo-dtmf-ts-"));
+  try {
+    const apps = { copied: ["--install-links"], linked: [] };
+    for (const [name, flags] of Object.entries(apps)) {
+      const app = join(folder, name);
+      await mkdir(app);
+      await writeFile(join(app, "package.json"), '{"name": "app", "private": true, "type": "module"}\n');
+      await run("npm", ["install", "--prefer-offline", "--ignore-scripts", ...flags, ...QUIET, PACKAGE], { cwd: app });
+    }
+    const installed = (name, ...path) => join(folder, name, "node_modules", ...path);
+    assert.ok((await lstat(installed("linked", "plivo-dtmf-client"))).isSymbolicLink());
+    await assert.rejects(lstat(installed("linked", "openapi-fetch")), { code: "ENOENT" });
+    assert.ok((await lstat(installed("copied", "plivo-dtmf-client"))).isDirectory());
+    assert.ok((await lstat(installed("copied", "openapi-fetch", "package.json"))).isFile());
+    const probe = 'import { Client, verifyDigitsSent } from "plivo-dtmf-client"; console.log(typeof Client, typeof verifyDigitsSent);';
+    const { stdout } = await run("node", ["--input-type=module", "-e", probe], { cwd: join(folder, "copied") });
+    assert.equal(stdout.trim(), "function function");
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

@@ -1,7 +1,9 @@
 // Type-checked by `make test-typescript` (tsc --strict, never run): the README's example
 // compiles, and what the spec forbids does not, because the types come from the spec.
-import { Client, NotFoundError, RateLimitError } from "../../generated/typescript/dist/index.js";
-import type { SendDigitsAccepted, SendDigitsRequest } from "../../generated/typescript/dist/index.js";
+import { createServer } from "node:http";
+
+import { Client, NotFoundError, RateLimitError, WebhookError, verifyDigitsSent } from "../../generated/typescript/dist/index.js";
+import type { DigitsSentCallback, SendDigitsAccepted, SendDigitsRequest } from "../../generated/typescript/dist/index.js";
 
 export async function readmeExample(): Promise<SendDigitsAccepted | undefined> {
   const client = new Client(); // PLIVO_AUTH_ID, PLIVO_AUTH_TOKEN, PLIVO_BASE_URL
@@ -32,3 +34,22 @@ export const noDigits: SendDigitsRequest = { leg: "aleg" };
 
 // @ts-expect-error `callback_method` is GET or POST
 export const wrongMethod: SendDigitsRequest = { digits: "1", callback_method: "PUT" };
+
+// The README's "Verify the callbacks Plivo signs" example, line for line (webhooks.test.mjs checks).
+export function readmeWebhookExample(): void {
+  createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer); // the raw body: it is signed
+    try {
+      const sent = verifyDigitsSent({ method: req.method ?? "", url: `https://example.com${req.url}`,
+        headers: req.headers, body: Buffer.concat(chunks), authToken: process.env.PLIVO_AUTH_TOKEN ?? "" });
+      console.log(sent.call_uuid, sent.digits, sent.status); // typed: DigitsSentCallback
+      res.end("ok");
+    } catch (error) {
+      res.writeHead(error instanceof WebhookError ? 403 : 500).end();
+    }
+  }).listen(8080);
+}
+
+// @ts-expect-error the typed callback has the spec's enum
+export const wrongStatus: DigitsSentCallback["status"] = "played";

@@ -4,7 +4,7 @@
  * Written by `make generate` (scripts/generate_typescript.py) from the spec and
  * openapi/generator.yaml. Do not edit.
  */
-import type { OperationRules } from "./validation.js";
+import type { OperationRules, Rule } from "./validation.js";
 /** The package version (openapi/generator.yaml package_version_override). */
 export declare const VERSION = "1.0.0";
 /** The first of the spec's `servers`. */
@@ -16,4 +16,9 @@ export declare const SUCCESS: Readonly<Record<string, {
     status: number;
     schema: string;
     required: readonly string[];
+}>>;
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
+export declare const CALLBACK_BODIES: Readonly<Record<string, {
+    required: readonly string[];
+    properties: Readonly<Record<string, Rule>>;
 }>>;

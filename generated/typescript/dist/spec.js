@@ -92,3 +92,41 @@ export const SUCCESS = {
         ]
     }
 };
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
+export const CALLBACK_BODIES = {
+    "digitsSentCallback": {
+        "required": [
+            "api_id",
+            "call_uuid",
+            "digits",
+            "leg",
+            "status"
+        ],
+        "properties": {
+            "api_id": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)"
+            },
+            "call_uuid": {
+                "type": "string"
+            },
+            "digits": {
+                "type": "string"
+            },
+            "leg": {
+                "type": "string",
+                "enum": [
+                    "aleg",
+                    "bleg"
+                ]
+            },
+            "status": {
+                "type": "string",
+                "enum": [
+                    "sent",
+                    "failed"
+                ]
+            }
+        }
+    }
+};

@@ -5,7 +5,7 @@
  * openapi/generator.yaml. Do not edit.
  */
 
-import type { OperationRules } from "./validation.js";
+import type { OperationRules, Rule } from "./validation.js";
 
 /** The package version (openapi/generator.yaml package_version_override). */
 export const VERSION = "1.0.0";
@@ -98,5 +98,49 @@ export const SUCCESS: Readonly<
       "message",
       "api_id"
     ]
+  }
+};
+
+/** What a receiver checks in each callback's JSON body (src/webhooks.ts). */
+export const CALLBACK_BODIES: Readonly<
+  Record<
+    string,
+    { required: readonly string[]; properties: Readonly<Record<string, Rule>> }
+  >
+> = {
+  "digitsSentCallback": {
+    "required": [
+      "api_id",
+      "call_uuid",
+      "digits",
+      "leg",
+      "status"
+    ],
+    "properties": {
+      "api_id": {
+        "type": "string",
+        "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)"
+      },
+      "call_uuid": {
+        "type": "string"
+      },
+      "digits": {
+        "type": "string"
+      },
+      "leg": {
+        "type": "string",
+        "enum": [
+          "aleg",
+          "bleg"
+        ]
+      },
+      "status": {
+        "type": "string",
+        "enum": [
+          "sent",
+          "failed"
+        ]
+      }
+    }
   }
 };
