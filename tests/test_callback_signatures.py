@@ -9,6 +9,8 @@ verifier must accept signatures made by its own signing functions.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -363,3 +365,24 @@ def test_the_readme_example_compiles_and_uses_this_api() -> None:
     (example,) = [b for b in blocks if "verify_digits_sent" in b]
     compile(example, "README.md", "exec")
     assert "from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent" in example
+    # Copied as it is, every name it uses must be defined or imported (ruff's F821).
+    lint = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            "F821",
+            "--stdin-filename",
+            "README_example.py",
+            "-",
+        ],
+        input=example,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
