@@ -53,7 +53,7 @@ TARGETS = (
         "python-mock-control",
         ROOT / "openapi" / "mock-control.yaml",
         ROOT / "openapi" / "generator-mock-control.yaml",
-        None,
+        ROOT / "openapi" / "templates-mock-control",
         ROOT / "generated" / "python-mock-control",
         references=(SPEC,),
     ),
