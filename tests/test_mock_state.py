@@ -151,6 +151,32 @@ async def test_every_field_the_spec_names_is_recorded_also_one_added_to_it(
     }
 
 
+async def test_the_202_message_is_the_one_the_spec_x_cases_give(
+    tmp_path: Path,
+    make_app: Callable[..., MockApp],
+    client_for: Callable[..., httpx.AsyncClient],
+) -> None:
+    """Which message answers which request is read from the spec, not typed in the mock."""
+    root = Path(__file__).parent.parent / "openapi"
+    spec = yaml.safe_load((root / "plivo-dtmf.yaml").read_text("utf-8"))
+    dtmf = next(item for path, item in spec["paths"].items() if path.endswith("/DTMF/"))
+    sync_case, async_case = dtmf["post"]["responses"]["202"]["x-cases"][::-1]
+    sync_case["response"]["properties"]["message"]["const"] = "queued"
+    async_case["response"]["properties"]["message"]["const"] = "accepted"
+    (tmp_path / "plivo-dtmf.yaml").write_text(yaml.safe_dump(spec), "utf-8")
+    (tmp_path / "mock-control.yaml").write_text((root / "mock-control.yaml").read_text("utf-8"))
+    app = make_app(
+        spec_path=tmp_path / "plivo-dtmf.yaml", control_spec_path=tmp_path / "mock-control.yaml"
+    )
+    client = client_for(app, checked=False)  # the oracle reads the spec in openapi/
+    path = dtmf_path(BRIDGED_CALL_UUID)
+    sent = await client.post(path, json={"digits": "1"})
+    spawned = await client.post(path, json={"digits": "1", "callback_url": "http://127.0.0.1:9/"})
+    assert (sent.status_code, sent.json()["message"]) == (202, "queued")
+    assert (spawned.status_code, spawned.json()["message"]) == (202, "accepted")
+    assert set(sent.json()) == set(spawned.json()) == {"message", "api_id"}
+
+
 async def test_recorded_fields_of_an_asynchronous_request(client: httpx.AsyncClient) -> None:
     body = {"digits": "1", "leg": "bleg", "callback_url": "http://127.0.0.1:9/cb"}
     assert (await client.post(dtmf_path(BRIDGED_CALL_UUID), json=body)).status_code == 202

@@ -77,6 +77,15 @@ class Body:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """One entry of the success response's `x-cases`: the request bodies it answers, and the
+    fields (each `const` of its response schema) that the answer then carries."""
+
+    request: jsonschema_rs.Validator
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One method on one path, as the document describes it."""
 
@@ -89,6 +98,7 @@ class Operation:
     body: Body | None
     statuses: frozenset[int]
     success: int
+    answers: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +404,21 @@ class ApiDocument:
             body=self._body(op_pointer) if "requestBody" in op else None,
             statuses=statuses,
             success=successes[0],
+            answers=self._answers(f"{op_pointer}/responses/{successes[0]}"),
         )
+
+    def _answers(self, response_pointer: str) -> tuple[Answer, ...]:
+        uri, pointer, response = self.schemas.deref(self.uri, response_pointer)
+        answers = []
+        for index, case in enumerate(response.get("x-cases", [])):
+            properties = case.get("response", {}).get("properties", {})
+            answers.append(
+                Answer(
+                    request=self.schemas.validator(uri, f"{pointer}/x-cases/{index}/request"),
+                    fields={k: v["const"] for k, v in properties.items() if "const" in v},
+                )
+            )
+        return tuple(answers)
 
     def _param(self, pointer: str) -> Param:
         uri, pointer, param = self.schemas.deref(self.uri, pointer)
