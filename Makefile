@@ -15,7 +15,7 @@ MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release test test-typescript contract bench clean
+.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release dist test test-typescript contract bench clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,18 @@ spec-diff: venv ## Spec changes since the last release: make spec-diff [OLD=file
 
 release: venv ## Release the spec changes: next semver, changelogs, recorded spec, regenerate (DATE=YYYY-MM-DD).
 	$(BIN)/python scripts/release.py $(if $(DATE),--date $(DATE))
+
+DIST := dist
+
+# Publishing needs registry credentials this project does not have: there is no `make publish`.
+dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install, and check them.
+	rm -rf $(DIST)
+	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python
+	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python-mock-control
+	$(BIN)/uv build --quiet --out-dir $(DIST) .
+	npm pack ./$(TS_SDK) --pack-destination $(DIST) --ignore-scripts --loglevel=error >/dev/null
+	$(BIN)/twine check --strict $(DIST)/*.whl $(DIST)/*.tar.gz
+	$(BIN)/python scripts/check_dist.py $(DIST)
 
 lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
 	$(BIN)/openapi-spec-validator $(SPEC) openapi/mock-control.yaml
@@ -89,4 +101,4 @@ bench: venv ## Benchmarks: tables of figures and ratios measured side by side (B
 	PYTHONPATH=scripts $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove the venv, caches and build output.
-	rm -rf $(VENV) build reports .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build $(DIST) reports .mypy_cache .pytest_cache .ruff_cache .hypothesis
