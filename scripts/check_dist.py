@@ -172,9 +172,7 @@ def check(dist: Path) -> list[str]:
     manifest = json.loads((TS_SDK / "package.json").read_text("utf-8"))
     tarball = dist / f"{manifest['name'].lstrip('@').replace('/', '-')}-{manifest['version']}.tgz"
     expected = {
-        dist / name
-        for p in projects
-        for name in (f"{p.stem}-py3-none-any.whl", f"{p.stem}.tar.gz")
+        dist / name for p in projects for name in (f"{p.stem}-py3-none-any.whl", f"{p.stem}.tar.gz")
     } | {tarball}
     # uv build leaves a .gitignore of its own in the folder: not an artifact.
     found = {p for p in dist.iterdir() if p.is_file() and p.name != ".gitignore"}
