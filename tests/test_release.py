@@ -48,9 +48,10 @@ def bumped_major(version: str) -> str:
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """A copy with a breaking + an added + a docs edit, released on 2027-01-02."""
+    """A copy with a breaking + two added + a docs edit, released on 2027-01-02."""
     tree = clone(tmp_path_factory.mktemp("release"))
     before = latest_release(tree)
+    edit_spec(tree, "enum: [sent, failed]", "enum: [sent]")
     edit_spec(tree, "enum: [aleg, bleg]", "enum: [aleg, bleg, both]")
     edit_spec(tree, "maxLength: 128", "maxLength: 256")
     edit_spec(tree, "summary: Send digits on a call", "summary: Send DTMF digits on a call")
@@ -93,12 +94,17 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     assert titles == ["Breaking changes", "Added", "Changed", "Docs"]
     breaking = entry[entry.index("### Breaking") : entry.index("### Added")]
     assert re.search(
-        r"^- \*\*BREAKING\*\* .*`leg`: enum value \"both\" added \[Leg\] "
-        r"\(`response-enum-value-added`\)$",
+        r"^- \*\*BREAKING\*\* .*`status`: enum value \"failed\" removed.* "
+        r"\(`response-enum-value-removed`\)$",
         breaking,
         re.M,
     )
-    assert "(`request-enum-value-added`)" in entry[entry.index("### Added") :]
+    added = entry[entry.index("### Added") : entry.index("### Changed")]
+    # Response and callback enums are open: a value added is not breaking.
+    assert re.search(
+        r"`leg`: enum value \"both\" added \[Leg\] \(`response-enum-value-added`\)$", added, re.M
+    )
+    assert "(`request-enum-value-added`)" in added
     assert "(`request-max-length-increased`)" in entry[entry.index("### Changed") :]
     assert "(`summary-changed`)" in entry[entry.index("### Docs") :]
 
