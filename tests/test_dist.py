@@ -107,6 +107,13 @@ def test_make_dist_builds_each_package_once_and_its_check_passes(dist: Path) -> 
     assert check(dist) == []
 
 
+def test_make_dist_is_reproducible(dist: Path, tmp_path: Path) -> None:
+    """Built again, every artifact is the same bytes (what a registry is sent can be rebuilt)."""
+    _run(["make", "--no-print-directory", "dist", f"DIST={tmp_path}"], cwd=ROOT)
+    for artifact in sorted(dist.iterdir()):
+        assert (tmp_path / artifact.name).read_bytes() == artifact.read_bytes(), artifact.name
+
+
 def _rewrite_zip(path: Path, drop: str | None = None, add: str | None = None) -> None:
     with zipfile.ZipFile(path) as old:
         items = [(i, old.read(i)) for i in old.infolist() if i.filename != drop]
