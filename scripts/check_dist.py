@@ -22,6 +22,7 @@ Exit 0 when all hold; 1 with one line per problem.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -67,6 +68,22 @@ def _source_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def _version(root: Path, project: dict[str, Any], tool: dict[str, Any]) -> str:
+    """The declared version, or a dynamic one read where hatch reads it (`[tool.hatch.version]`
+    path and pattern)."""
+    if "version" in project:
+        return str(project["version"])
+    source = tool["hatch"]["version"]
+    text = (root / source["path"]).read_text("utf-8")
+    pattern = source.get(
+        "pattern", r"""(?i)^(__version__|VERSION) *= *(['"])v?(?P<version>.+?)\2"""
+    )
+    found = re.search(pattern, text, re.M)
+    if found is None:
+        raise SystemExit(f"dist: no version in {source['path']} (pyproject.toml's hatch source)")
+    return str(found.group("version"))
+
+
 def python_project(root: Path) -> PythonProject:
     meta = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
     project, tool = meta["project"], meta.get("tool", {})
@@ -83,7 +100,7 @@ def python_project(root: Path) -> PythonProject:
         module = tool["uv"]["build-backend"]["module-name"]
         for path in _source_files(root / module):
             shipped[path.relative_to(root).as_posix()] = path
-    return PythonProject(root, project["name"], project["version"], shipped)
+    return PythonProject(root, project["name"], _version(root, project, tool), shipped)
 
 
 def _forbidden(names: list[str]) -> list[str]:
