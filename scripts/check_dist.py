@@ -132,7 +132,10 @@ def check_sdist(project: PythonProject, sdist: Path) -> Iterator[str]:
     for target, source in sorted(project.shipped.items()):
         relative = source.relative_to(project.root).as_posix()
         if relative not in inside:
-            yield f"{sdist.name}: {relative} missing (the wheel's {target} is built from it)"
+            yield (
+                f"{sdist.name}: {relative} missing (the wheel's {target} is built from it; "
+                "pyproject.toml's [tool.hatch.build.targets.sdist] only-include must list it)"
+            )
     for required in ("pyproject.toml", "PKG-INFO"):
         if required not in inside:
             yield f"{sdist.name}: {required} missing"
