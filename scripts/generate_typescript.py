@@ -17,10 +17,10 @@ What is written, from what:
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
 - package.json and package-lock.json with the version of openapi/generator.yaml;
 - CHANGELOG.md, copied from openapi/changelogs/typescript.md (written by `make release`);
-- dist/: what `tsc` (strict) compiles from src/, so that the package installs without a build:
-  ES modules in dist/ (tsconfig.json) and CommonJS in dist/cjs/ (tsconfig.cjs.json, with a
-  package.json of its own saying "commonjs"), each with its declarations, for `import` and
-  `require` through package.json's `exports`.
+- dist/: what the package's `npm run build` compiles from src/ with `tsc` (strict), so that
+  the package installs without a build: ES modules in dist/ (tsconfig.json) and CommonJS in
+  dist/cjs/ (tsconfig.cjs.json, with a package.json of its own saying "commonjs"), each with
+  its declarations, for `import` and `require` through package.json's `exports`.
 """
 
 from __future__ import annotations
@@ -283,18 +283,24 @@ def generate_into(out: Path) -> None:
         "--default-non-nullable",
         "false",
     )
+    # The package's own `npm run build`: tsc for dist/ (ES modules), tsc with
+    # tsconfig.cjs.json for dist/cjs/, whose package.json tells Node and tsc it is CommonJS.
     # tsc resolves openapi-fetch and @types/node from a node_modules beside the package.
     link = out / "node_modules"
     link.symlink_to(modules, target_is_directory=True)
     try:
-        node(modules / "typescript" / "bin" / "tsc", "-p", str(out))
-        node(modules / "typescript" / "bin" / "tsc", "-p", str(out / "tsconfig.cjs.json"))
+        build = subprocess.run(
+            ["npm", "run", "build", "--silent"],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     finally:
         link.unlink()
-    # Node and tsc read dist/cjs/*.js and *.d.ts as CommonJS by the nearest package.json.
-    (out / "dist" / "cjs" / "package.json").write_text(
-        json.dumps({"type": "commonjs"}, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    if build.returncode != 0:
+        sys.stderr.write(build.stdout + build.stderr)
+        raise SystemExit(f"npm run build failed (exit {build.returncode})")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
