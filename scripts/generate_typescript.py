@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import hashlib
 import importlib.util
 import json
@@ -92,6 +93,7 @@ def node(script: Path, *args: str) -> None:
         raise SystemExit(f"{script.name} failed (exit {done.returncode})")
 
 
+@functools.cache
 def emitter() -> ModuleType:
     """openapi/hooks/emit_spec_module.py: the Python client's reading of the request rules."""
     found = importlib.util.spec_from_file_location("emit_spec_module", EMITTER)
