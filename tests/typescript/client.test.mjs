@@ -334,6 +334,14 @@ describe("validation before sending", () => {
     }
   });
 
+  test("an answer keeps the fields the spec does not name (only request bodies are exact)", async () => {
+    const answer = { message: "digits sent", api_id: "07abfd94-58c0-11e1-86da-adf28403fe48", added_later: 1 };
+    const { client } = ours({
+      fetch: async () => new Response(JSON.stringify(answer), { status: 202, headers: { "Content-Type": "application/json" } }),
+    });
+    assert.deepEqual(await client.sendDigits(BRIDGED_CALL_UUID, { digits: "1" }), answer);
+  });
+
   test("URIs the spec's format accepts pass (IPv6 literal, query, fragment)", async () => {
     const { client } = ours();
     for (const url of ["http://[::1]:9/cb?x=1#f", "https://example.com/a%20b", "http://127.0.0.1:8/"]) {
