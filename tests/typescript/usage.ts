@@ -26,6 +26,14 @@ export const withCallback: SendDigitsRequest = {
   callback_method: "GET",
 };
 
+// Exact bodies (misuse.ts has the misspelt ones): a literal, a variable and a typed value pass.
+export async function exactBodies(client: Client): Promise<void> {
+  const bleg = { digits: "1w2", leg: "bleg" } as const;
+  await client.sendDigits("eba53b9e-8fbd-45c1-9444-696d2172fbc8", bleg);
+  await client.sendDigits("eba53b9e-8fbd-45c1-9444-696d2172fbc8", withCallback);
+  await client.sendDigits("eba53b9e-8fbd-45c1-9444-696d2172fbc8", { digits: "0", callback_method: "POST" });
+}
+
 // @ts-expect-error `leg` is the spec's enum: aleg or bleg
 export const wrongLeg: SendDigitsRequest = { digits: "1", leg: "both" };
 

@@ -93,8 +93,6 @@ export interface components {
              * @default POST
              */
             callback_method?: components["schemas"]["CallbackMethod"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The request was taken. */
         SendDigitsAccepted: {
