@@ -274,6 +274,19 @@ def test_a_nonce_with_a_dot_cannot_carry_the_end_of_the_signed_text() -> None:
         verify("GET", genuine[: -len(".5")], moved)
 
 
+@pytest.mark.parametrize(
+    "own", ["token=a.b.c", "next=https://x.example/api_id.call_uuid", "q=.api_id&r=.leg.status"]
+)
+def test_a_receivers_own_query_with_dots_and_member_names_still_verifies(own: str) -> None:
+    # The body is read from the last place it can start: the receiver's query may hold
+    # anything, Plivo's values may not.
+    url = f"{URL}?{own}"
+    headers = signature_headers(TOKEN, "POST", url, GOOD)
+    assert verify("POST", url, headers, json.dumps(GOOD).encode()).to_dict() == GOOD
+    get_url = f"{URL}?{urlencode(GOOD)}&{own}"
+    assert get(get_url).digits == GOOD["digits"]
+
+
 TOKENS = ["a", "leg", "aleg", "status", "sent", "digits", "1", "=", "&", ".", "%26", "%3D", ""]
 
 

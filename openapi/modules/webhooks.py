@@ -477,7 +477,8 @@ def _read_back(rest: str | None) -> _Reading:
     A query part is "name=value" pairs joined by "&"; a body part is documented member
     names, each followed by its value up to the first later name. GET first when the whole
     reads as a query with every required member; else POST with the body starting at the
-    first place (the start, or after a "." ending a query) it reads with them all.
+    last place (the start, or after a "." ending a query) it reads with them all: the last,
+    because a receiver's own query may hold anything (a ".api_id"), Plivo's values may not.
     """
     if rest is None:
         return ("GET", [], None)
@@ -485,13 +486,21 @@ def _read_back(rest: str | None) -> _Reading:
     if query is not None and _REQUIRED <= {name for name, _ in query}:
         return ("GET", sorted(query), None)
     starts = _name_starts(rest)
-    for start in [0, *(i + 1 for i, char in enumerate(rest) if char == ".")]:
-        before = _query_text(rest[: start - 1]) if start else []
-        if before is None or (start and not before):
+    # ends_query[i]: rest[:i] reads as pairs (every "&"-piece has a "="), found in one pass.
+    ends_query, piece_ok, all_ok = [False], False, True
+    for char in rest:
+        if char == "&":
+            all_ok, piece_ok = all_ok and piece_ok, False
+        elif char == "=":
+            piece_ok = True
+        ends_query.append(all_ok and piece_ok)
+    for start in reversed([0, *(i + 1 for i, char in enumerate(rest) if char == ".")]):
+        if start and not ends_query[start - 1]:
             continue
         members = _body_text(rest, start, starts)
-        if members is not None and _REQUIRED <= members.keys():
-            return ("POST", sorted(before), members)
+        if _REQUIRED <= members.keys():
+            before = _query_text(rest[: start - 1]) if start else []
+            return ("POST", sorted(before or []), members)
     return ("GET", sorted(query or []), None)
 
 
@@ -517,7 +526,7 @@ def _name_starts(text: str) -> dict[str, list[int]]:
     return starts
 
 
-def _body_text(text: str, start: int, starts: dict[str, list[int]]) -> dict[str, str] | None:
+def _body_text(text: str, start: int, starts: dict[str, list[int]]) -> dict[str, str]:
     name = max((n for n in _BODY_NAMES if text.startswith(n, start)), key=len, default=None)
     members: dict[str, str] = {}
     at = start

@@ -227,6 +227,15 @@ test("a nonce with a dot cannot carry the end of the signed text", () => {
   assert.throws(() => verify("GET", genuine.slice(0, -2), moved), isA(SignatureMismatchError));
 });
 
+test("a receiver's own query with dots and member names still verifies", () => {
+  for (const own of ["token=a.b.c", "next=https://x.example/api_id.call_uuid", "q=.api_id&r=.leg.status"]) {
+    const url = `${URL_}?${own}`;
+    const headers = signatureHeaders(TOKEN, "POST", url, GOOD);
+    assert.deepEqual({ ...verify("POST", url, headers, JSON.stringify(GOOD)) }, GOOD);
+    assert.equal(get(`${GET_URL}&${own}`).digits, GOOD.digits);
+  }
+});
+
 test("accepted requests with one signed text carry the same values (3000 random requests)", () => {
   const rng = seeded(2026);
   const TOKENS = ["a", "leg", "aleg", "status", "sent", "digits", "1", "=", "&", ".", "%26", "%3D", ""];

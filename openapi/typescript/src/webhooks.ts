@@ -487,8 +487,9 @@ function checkCovered(method: string, url: string, query: readonly [string, stri
  * The one reading of a signed text's part after "?" (null: the text has no "?"). A query part is
  * "name=value" pairs joined by "&"; a body part is documented member names, each followed by its
  * value up to the first later name. GET first when the whole reads as a query with every
- * required member; else POST with the body starting at the first place (the start, or after a
- * "." ending a query) it reads with them all.
+ * required member; else POST with the body starting at the last place (the start, or after a
+ * "." ending a query) it reads with them all: the last, because a receiver's own query may hold
+ * anything (a ".api_id"), Plivo's values may not.
  */
 function readBack(rest: string | null): Reading {
   if (rest === null) return { method: "GET", query: [], body: null };
@@ -497,13 +498,28 @@ function readBack(rest: string | null): Reading {
     return { method: "GET", query: query.sort(comparePairs), body: null };
   }
   const starts = nameStarts(rest);
+  // endsQuery[i]: rest.slice(0, i) reads as pairs (every "&"-piece has a "="), found in one pass.
+  const endsQuery = [false];
+  let pieceOk = false;
+  let allOk = true;
+  for (const char of rest.split("")) {
+    if (char === "&") {
+      allOk = allOk && pieceOk;
+      pieceOk = false;
+    } else if (char === "=") {
+      pieceOk = true;
+    }
+    endsQuery.push(allOk && pieceOk);
+  }
   const candidates = [0];
   for (let i = 0; i < rest.length; i++) if (rest[i] === ".") candidates.push(i + 1);
-  for (const start of candidates) {
-    const before = start ? queryText(rest.slice(0, start - 1)) : [];
-    if (before === null) continue;
+  for (const start of candidates.reverse()) {
+    if (start && !endsQuery[start - 1]) continue;
     const members = bodyText(rest, start, starts);
-    if (REQUIRED.every((name) => members.has(name))) return { method: "POST", query: before.sort(comparePairs), body: members };
+    if (REQUIRED.every((name) => members.has(name))) {
+      const before = start ? (queryText(rest.slice(0, start - 1)) ?? []) : [];
+      return { method: "POST", query: before.sort(comparePairs), body: members };
+    }
   }
   return { method: "GET", query: (query ?? []).sort(comparePairs), body: null };
 }
