@@ -364,7 +364,11 @@ def test_the_readme_example_compiles_and_uses_this_api() -> None:
     blocks = [b.split("\n", 1)[1] for b in readme.split("```")[1::2] if b.startswith("python")]
     (example,) = [b for b in blocks if "verify_digits_sent" in b]
     compile(example, "README.md", "exec")
-    assert "from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent" in example
+    assert (
+        "from plivo_dtmf_client.webhooks import NonceStore, WebhookError, verify_digits_sent"
+        in example
+    )
+    assert "NONCES = NonceStore()" in example and "nonces=NONCES" in example  # refuses replays
     # Copied as it is, every name it uses must be defined or imported (ruff's F821).
     lint = subprocess.run(
         [

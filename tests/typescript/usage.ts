@@ -2,7 +2,7 @@
 // compiles, and what the spec forbids does not, because the types come from the spec.
 import { createServer } from "node:http";
 
-import { Client, NotFoundError, RateLimitError, WebhookError, verifyDigitsSent } from "../../generated/typescript/dist/index.js";
+import { Client, NonceStore, NotFoundError, RateLimitError, WebhookError, verifyDigitsSent } from "../../generated/typescript/dist/index.js";
 import type { DigitsSentCallback, SendDigitsAccepted, SendDigitsRequest } from "../../generated/typescript/dist/index.js";
 
 export async function readmeExample(): Promise<SendDigitsAccepted | undefined> {
@@ -45,12 +45,13 @@ export const wrongMethod: SendDigitsRequest = { digits: "1", callback_method: "P
 
 // The README's "Verify the callbacks Plivo signs" example, line for line (webhooks.test.mjs checks).
 export function readmeWebhookExample(): void {
+  const nonces = new NonceStore(); // the nonces of accepted callbacks: a replay throws ReplayError
   createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer); // the raw body: it is signed
     try {
       const sent = verifyDigitsSent({ method: req.method ?? "", url: `https://example.com${req.url}`,
-        headers: req.headers, body: Buffer.concat(chunks), authToken: process.env.PLIVO_AUTH_TOKEN ?? "" });
+        headers: req.headers, body: Buffer.concat(chunks), authToken: process.env.PLIVO_AUTH_TOKEN ?? "", nonces });
       console.log(sent.call_uuid, sent.digits, sent.status); // typed: DigitsSentCallback
       res.end("ok");
     } catch (error) {

@@ -395,4 +395,6 @@ test("the README's webhook example is the one usage.ts type-checks (tsc --strict
   const lines = example.split("\n").slice(1).map((line) => line.trim()).filter((line) => line && !line.startsWith("import "));
   assert.ok(lines.length >= 10);
   assert.deepEqual(lines.filter((line) => !usage.has(line)), []);
+  assert.ok(lines.includes("const nonces = new NonceStore(); // the nonces of accepted callbacks: a replay throws ReplayError"));
+  assert.match(example, /authToken: [^\n]*, nonces \}\);/); // replays refused
 });
