@@ -6,7 +6,8 @@ committed folder differs byte for byte, like scripts/generate.py does for genera
 
 What is written, from what:
 - src/schema.ts: the spec's paths and schemas as types, by openapi-typescript (pinned in
-  openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/);
+  openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/),
+  through openapi/typescript/schema-types.mjs: the enums the client parses are open;
 - src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
   tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
   success statuses, from the spec;
@@ -35,6 +36,7 @@ from typing import Any
 
 import generate
 import jinja2
+import open_enums
 import yaml
 
 ROOT = generate.ROOT
@@ -217,13 +219,13 @@ def generate_into(out: Path) -> None:
         (out / name).write_text(versioned(text, version, lock), encoding="utf-8")
     (out / "src" / "spec.ts").write_text(spec_module(spec, version), encoding="utf-8")
     (out / "src" / "errors.ts").write_text(errors_module(spec), encoding="utf-8")
+    positions = [{"object": p.pointer, "name": p.name} for p in open_enums.open_positions(spec)]
     node(
-        modules / "openapi-typescript" / "bin" / "cli.js",
+        SOURCE / "schema-types.mjs",
+        str(modules),
         str(SPEC.relative_to(ROOT)),
-        "--output",
         str(out / "src" / "schema.ts"),
-        "--default-non-nullable",
-        "false",
+        json.dumps(positions),
     )
     # tsc resolves openapi-fetch and @types/node from a node_modules beside the package.
     link = out / "node_modules"

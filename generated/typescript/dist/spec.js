@@ -114,18 +114,10 @@ export const CALLBACK_BODIES = {
                 "type": "string"
             },
             "leg": {
-                "type": "string",
-                "enum": [
-                    "aleg",
-                    "bleg"
-                ]
+                "type": "string"
             },
             "status": {
-                "type": "string",
-                "enum": [
-                    "sent",
-                    "failed"
-                ]
+                "type": "string"
             }
         }
     }

@@ -128,18 +128,10 @@ export const CALLBACK_BODIES: Readonly<
         "type": "string"
       },
       "leg": {
-        "type": "string",
-        "enum": [
-          "aleg",
-          "bleg"
-        ]
+        "type": "string"
       },
       "status": {
-        "type": "string",
-        "enum": [
-          "sent",
-          "failed"
-        ]
+        "type": "string"
       }
     }
   }
