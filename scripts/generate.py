@@ -131,7 +131,7 @@ def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
         "--path",
         str(spec),
         "--config",
-        str(target.config),
+        str(versioned_config(target, out.parent / f"{target.name}-generator.yaml")),
         "--meta",
         "uv",
         "--output-path",
@@ -144,6 +144,19 @@ def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"openapi-python-client failed (exit {done.returncode})")
+
+
+def version() -> str:
+    """The one version of every package (scripts/release.py sets it; `make generate` first)."""
+    return str(yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["package_version_override"])
+
+
+def versioned_config(target: Target, out: Path) -> Path:
+    """The target's generator config with the one version of CONFIG."""
+    config = yaml.safe_load(target.config.read_text(encoding="utf-8"))
+    config["package_version_override"] = version()
+    out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return out
 
 
 def templates(target: Target, into: Path) -> Path:

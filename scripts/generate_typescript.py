@@ -14,7 +14,8 @@ What is written, from what:
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
-- package.json and package-lock.json with the version of openapi/generator.yaml;
+- package.json and package-lock.json with the version of openapi/generator.yaml (npm's
+  spelling of a pre-release: 1.1.0.dev0 is 1.1.0-dev.0);
 - CHANGELOG.md, copied from openapi/changelogs/typescript.md (written by `make release`);
 - dist/: what `tsc` (strict) compiles from src/, so that the package installs without a build.
 """
@@ -26,6 +27,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,11 +205,19 @@ def versioned(text: str, version: str, lock: bool) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def npm_version(python: str) -> str:
+    """openapi/generator.yaml's version as npm spells it: `1.1.0.dev0` is `1.1.0-dev.0`."""
+    found = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?", python)
+    if found is None:
+        raise SystemExit(f"generate_typescript: not X.Y.Z or X.Y.Z.devN: {python!r}")
+    release, dev = found.groups()
+    return release if dev is None else f"{release}-dev.{dev}"
+
+
 def generate_into(out: Path) -> None:
     modules = tools()
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    config = yaml.safe_load(generate.CONFIG.read_text(encoding="utf-8"))
-    version = str(config["package_version_override"])
+    version = npm_version(generate.version())
     (out / "src").mkdir(parents=True)
     for name in ("tsconfig.json", ".gitignore", "README.md"):
         shutil.copyfile(SOURCE / name, out / name)
