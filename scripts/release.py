@@ -217,7 +217,8 @@ def pending(root: Path) -> Pending:
     if not recorded:
         raise Refused("no release recorded in openapi/releases/: run `make release`")
     previous, last_path = recorded[-1]
-    return Pending(previous, diff(load_spec(last_path), load_spec(root / SPEC)))
+    current = parse((root / SPEC).read_text(encoding="utf-8"), str(SPEC))
+    return Pending(previous, diff(load_spec(last_path), current))
 
 
 def set_version(root: Path) -> str:
@@ -282,10 +283,13 @@ def generators() -> list[Path]:
 
 def refusals(root: Path) -> list[str]:
     """Why the tree at `root` must not be released ([] when it may): the spec fails a
-    validator of `make lint-spec`, the gate fails, or generated/ has drifted."""
+    validator of `make lint-spec`, the gate fails, or (checked only when both pass, as it
+    regenerates everything) generated/ has drifted."""
     found = [f"the spec fails `make lint-spec`: {f}" for f in lint_spec.failures(root)]
     if releases(root):  # the first release has no gate to pass yet
         found += [f"the release gate fails: {p}" for p in check(root)]
+    if found:
+        return [*found, "(the drift check was not run: it takes a regeneration)"]
     for generator in generators():
         done = subprocess.run(
             [sys.executable, str(root / generator), "--check"],
@@ -342,8 +346,9 @@ def dry_run(root: Path, date: str) -> str:
         ),
         "",
     ]
-    for package in PACKAGES:
-        out += [f"{package.changelog} ({package.name}), new entry:", "", planned.entry]
+    out += ["the new entry of each changelog:"]
+    out += [f"  {package.changelog} ({package.name})" for package in PACKAGES]
+    out += ["", planned.entry]
     out += (
         ["would be refused:", *(f"- {r}" for r in refused)]
         if refused

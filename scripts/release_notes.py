@@ -99,8 +99,8 @@ ADVICE: dict[str, str] = {
         "match the listed values and keep a default case for others, as the README shows)."
     ),
     "response-enum-value-added": (
-        "The value may now arrive. This client returns it as the enum member; older clients "
-        "(open enums) as a plain string: handle it where you switch on the field."
+        "The value may now arrive: this version returns it as the enum member, an earlier one "
+        "with open enums as a plain string. Handle it where you switch on the field."
     ),
     "response-enum-value-removed": "That value no longer arrives.",
     "response-constraint-changed": "Values may be shaped differently; the client does not check.",
