@@ -24,15 +24,19 @@ from plivo_dtmf_client import Client, errors, models
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsAcceptedMessage
 from plivo_dtmf_client.webhooks import signature_headers, verify_digits_sent
+from plivo_mock.config import MockConfig
+from plivo_mock.conformance import Checker, Exchange
 
 from tests.client_support import (
     API_ID,
     AUTH_ID,
     CALL,
+    CALL_DTMF_PATH,
     ROOT,
     SPEC,
     TOKEN,
     AcceptingHandler,
+    basic,
     client_on,
     recorder,
     serving,
@@ -210,3 +214,26 @@ def test_the_readmes_switch_handles_listed_and_unlisted_values(readme_example: P
     }
     assert len(set(answers.values())) == len(answers)
     assert UNLISTED in answers[UNLISTED]
+
+
+def test_the_mocks_checker_stays_strict_on_an_unlisted_message() -> None:
+    """Lenient in what the clients parse, strict in what we test: the proxy's conformance
+    checker (the contract suite's judgement of a provider) still flags the unlisted value."""
+    config = MockConfig()
+    checker = Checker(config.spec_path, config.control_spec_path)
+
+    def answered(message: str) -> list[str]:
+        exchange = Exchange(
+            method="POST",
+            raw_path=CALL_DTMF_PATH,
+            query=b"",
+            headers={"content-type": "application/json", "authorization": basic(AUTH_ID, TOKEN)},
+            body=b'{"digits": "1"}',
+            status=202,
+            response_headers={"content-type": "application/json"},
+            response_body=json.dumps({"message": message, "api_id": API_ID}).encode(),
+        )
+        return [v.rule for v in checker.check(exchange)]
+
+    assert answered("digits sent") == []
+    assert answered(UNLISTED) == ["body-schema"]
