@@ -237,3 +237,9 @@ def test_the_mocks_checker_stays_strict_on_an_unlisted_message() -> None:
 
     assert answered("digits sent") == []
     assert answered(UNLISTED) == ["body-schema"]
+
+
+def test_the_readme_names_every_open_field() -> None:
+    text = README.read_text("utf-8")
+    assert all(f"`{p.component}.{p.name}`" in text for p in OPEN)
+    assert not any(f"`{p.component}.{p.name}`" in text for p in CLOSED)
