@@ -163,7 +163,8 @@ def templates(target: Target, into: Path) -> Path:
     """The target's templates, plus open_enums.jinja: the enums its models parse, which
     model.py.jinja keeps open (scripts/open_enums.py; the generator's context has no callbacks
     and no way to tell a parsed model from a sent one)."""
-    shutil.copytree(target.templates or into, into)
+    assert target.templates is not None
+    shutil.copytree(target.templates, into)
     spec = yaml.safe_load(target.spec.read_text(encoding="utf-8"))
     found = open_enums.by_component(spec) if target.name == "python" else {}
     (into / "open_enums.jinja").write_text(

@@ -222,7 +222,10 @@ def pending(root: Path) -> Pending:
 
 
 def set_version(root: Path) -> str:
-    """Write the version the spec calls for into SOURCE (what `make generate` runs first)."""
+    """Write the version the spec calls for into SOURCE (what `make generate` runs first).
+    Before the first release there is nothing to compute from: SOURCE is left as it is."""
+    if not releases(root):
+        return SOURCE.read(root) or ""
     version = pending(root).spelled()
     if SOURCE.read(root) != version:
         SOURCE.write(root, version)
