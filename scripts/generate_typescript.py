@@ -7,15 +7,17 @@ committed folder differs byte for byte, like scripts/generate.py does for genera
 What is written, from what:
 - src/schema.ts: the spec's paths and schemas as types, by openapi-typescript (pinned in
   openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/),
-  from a copy of the spec whose request bodies are closed (`closed_requests`): the client
-  sends only the fields the spec names, so a misspelt one does not compile;
+  through openapi/typescript/schema-types.mjs, from a copy of the spec whose request bodies
+  are closed (`closed_requests`): the client sends only the fields the spec names, so a
+  misspelt one does not compile, and the enums the client parses are open;
 - src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
   tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
   success statuses, from the spec;
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
-- package.json and package-lock.json with the version of openapi/generator.yaml;
+- package.json and package-lock.json with the version of openapi/generator.yaml (npm's
+  spelling of a pre-release: 1.1.0.dev0 is 1.1.0-dev.0);
 - CHANGELOG.md, copied from openapi/changelogs/typescript.md (written by `make release`);
 - dist/: what the package's `npm run build` compiles from src/ with `tsc` (strict), so that
   the package installs without a build: ES modules in dist/ (tsconfig.json) and CommonJS in
@@ -32,6 +34,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +45,7 @@ from typing import Any
 
 import generate
 import jinja2
+import open_enums
 import yaml
 
 ROOT = generate.ROOT
@@ -259,11 +263,19 @@ def versioned(text: str, version: str, lock: bool) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def npm_version(python: str) -> str:
+    """openapi/generator.yaml's version as npm spells it: `1.1.0.dev0` is `1.1.0-dev.0`."""
+    found = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?", python)
+    if found is None:
+        raise SystemExit(f"generate_typescript: not X.Y.Z or X.Y.Z.devN: {python!r}")
+    release, dev = found.groups()
+    return release if dev is None else f"{release}-dev.{dev}"
+
+
 def generate_into(out: Path) -> None:
     modules = tools()
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    config = yaml.safe_load(generate.CONFIG.read_text(encoding="utf-8"))
-    version = str(config["package_version_override"])
+    version = npm_version(generate.version())
     (out / "src").mkdir(parents=True)
     for name in ("tsconfig.json", "tsconfig.cjs.json", ".gitignore", "README.md"):
         shutil.copyfile(SOURCE / name, out / name)
@@ -277,13 +289,13 @@ def generate_into(out: Path) -> None:
     (out / "src" / "errors.ts").write_text(errors_module(spec), encoding="utf-8")
     closed = out.parent / SPEC.name  # outside the package; JSON is YAML, and stable
     closed.write_text(json.dumps(closed_requests(spec), indent=1), encoding="utf-8")
+    positions = [{"object": p.pointer, "name": p.name} for p in open_enums.open_positions(spec)]
     node(
-        modules / "openapi-typescript" / "bin" / "cli.js",
+        SOURCE / "schema-types.mjs",
+        str(modules),
         str(closed),
-        "--output",
         str(out / "src" / "schema.ts"),
-        "--default-non-nullable",
-        "false",
+        json.dumps(positions),
     )
     # The package's own `npm run build`: tsc for dist/ (ES modules), tsc with
     # tsconfig.cjs.json for dist/cjs/, whose package.json tells Node and tsc it is CommonJS.

@@ -60,5 +60,22 @@ export function readmeWebhookExample(): void {
   }).listen(8080);
 }
 
-// @ts-expect-error the typed callback has the spec's enum
-export const wrongStatus: DigitsSentCallback["status"] = "played";
+// The README's "Values the spec does not list" example, line for line (open-enums.test.mjs checks).
+export function describeAnswer(sent: SendDigitsAccepted): string {
+  switch (sent.message) {
+    case "digits sent":
+      return "digits played";
+    case "async api spawned":
+      return "taken: the callback will tell";
+    default: // newer than this client: the digits were taken; log it, do not send again
+      return `taken (${sent.message})`;
+  }
+}
+
+// Parsed enums are open: a value the spec does not list type-checks, and cannot be taken for a listed one.
+export const unlistedMessage: SendDigitsAccepted["message"] = "digits queued";
+export const unlistedStatus: DigitsSentCallback["status"] = "queued";
+export function forgetsUnlisted(sent: SendDigitsAccepted): "digits sent" | "async api spawned" {
+  // @ts-expect-error the message may be one this version does not list
+  return sent.message;
+}
