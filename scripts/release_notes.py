@@ -21,13 +21,23 @@ ADVICE: dict[str, str] = {
     "api-operation-tag-changed": (
         "The Python module moves to the new `api/<tag>/` package: update the imports."
     ),
-    "api-operation-deprecated": "Plan to stop calling it; it still works.",
+    "deprecation-changed": (
+        "Deprecated: it still works; plan to stop using it (undeprecated: nothing to change)."
+    ),
     "api-stability-decreased": "Expect it to change without a major release; pin the version.",
     "api-callback-removed": "The provider stops sending it: receivers get nothing more.",
     "api-callback-added": "The provider may call your `callback_url` for it: verify and accept it.",
     "api-security-removed": "Requests with those credentials are now refused (401): switch.",
     "api-security-added": "Another way to authenticate is accepted; nothing to change.",
     "security-scheme-changed": "Credentials are sent differently: check how you authenticate.",
+    "security-scheme-unused-changed": "No operation uses that scheme: nothing to change.",
+    "api-security-scope-added": (
+        "Credentials without the new scope are now refused: grant it to yours."
+    ),
+    "api-security-scope-removed": "Fewer scopes are needed; nothing to change.",
+    "api-operation-servers-changed": (
+        "The SDKs keep sending to the top-level server (or your `base_url`); nothing to change."
+    ),
     "api-default-server-changed": (
         "Clients without a base URL now send to the new server; pin `base_url` to keep the old."
     ),
@@ -56,6 +66,11 @@ ADVICE: dict[str, str] = {
     "request-property-became-optional": "You may now leave it out.",
     "request-type-changed": f"Values of the old type now raise {_INVALID}: convert them.",
     "request-type-widened": "More kinds of value are accepted.",
+    "request-path-parameter-renamed": (
+        "The function's argument is renamed (same URL on the wire): update calls that pass it "
+        "by keyword."
+    ),
+    "request-pattern-generalized": "More values are accepted; nothing to change.",
     "request-pattern-changed": (
         f"Values the new pattern does not match now raise {_INVALID}: check yours against it."
     ),
@@ -102,7 +117,13 @@ ADVICE: dict[str, str] = {
         "The value may now arrive: this version returns it as the enum member, an earlier one "
         "with open enums as a plain string. Handle it where you switch on the field."
     ),
-    "response-enum-value-removed": "That value no longer arrives.",
+    "response-enum-value-removed": (
+        "That value no longer arrives and its enum member is gone: drop code comparing with it."
+    ),
+    "response-became-enum": (
+        "The field now lists its values as an enum (open: others still parse as strings); "
+        "switch on the listed ones and keep a default case."
+    ),
     "response-constraint-changed": "Values may be shaped differently; the client does not check.",
     "response-required-header-removed": "The header may be missing: do not rely on it.",
     "response-optional-header-removed": "The header no longer comes.",

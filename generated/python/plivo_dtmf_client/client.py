@@ -29,7 +29,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 """A Retry-After longer than this is not waited for: the RateLimitError is raised at once."""
 
-USER_AGENT = "plivo-dtmf-client/2.0.0.dev0 python-httpx/" + httpx.__version__
+USER_AGENT = "plivo-dtmf-client/1.1.0.dev0 python-httpx/" + httpx.__version__
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
 AIOHTTP_EXTRA = "plivo-dtmf-client[aiohttp]"
 

@@ -100,7 +100,7 @@ export interface components {
              * @description "digits sent", or "async api spawned" with callback_url.
              * @enum {string}
              */
-            message: "digits sent" | "async api spawned";
+            message: ("digits sent" | "async api spawned") | (string & {});
             api_id: components["schemas"]["ApiId"];
         };
         /** @description The account's live calls. */
@@ -114,12 +114,12 @@ export interface components {
             api_id: components["schemas"]["ApiId"];
             call_uuid: string;
             digits: string;
-            leg: components["schemas"]["Leg"];
+            leg: components["schemas"]["Leg"] | (string & {});
             /**
              * @description sent, or failed when the call ended first.
              * @enum {string}
              */
-            status: "sent" | "failed";
+            status: ("sent" | "failed") | (string & {});
         };
         /**
          * @description Identifies the request, for Plivo support.
