@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 import yaml
+from plivo_mock import pointer as refs
 from plivo_mock.config import MockConfig
 from plivo_mock.jsonbody import BadJson
 from plivo_mock.jsonbody import parse as parse_strict_json
@@ -155,9 +156,14 @@ class Spec:
         return self.methods_by_path[operation.path]
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = self.schema_at(str(node["$ref"]).removeprefix("#/"))
-        return node
+        """`node` with its `$ref` chain followed, as the mock and spec-diff follow it."""
+        try:
+            found = refs.resolve(self.document, node, where=self.path.name)
+        except refs.RefError as exc:
+            raise SpecError(str(exc)) from None
+        if not isinstance(found, dict):
+            raise SpecError(f"{self.path.name}: $ref {node.get('$ref')!r} is not an object")
+        return found
 
     def response_rule(self, operation: Operation, status: int) -> ResponseRule | None:
         """The documented response for `status`, or None when the operation documents none."""
@@ -216,12 +222,14 @@ class Spec:
                 return False
         return True
 
-    def schema_at(self, pointer: str) -> dict[str, Any]:
-        node: Any = self.document
-        for part in pointer.split("/"):
-            node = node[part]
+    def schema_at(self, at: str) -> dict[str, Any]:
+        """The node at `#/<at>` (a JSON pointer without its leading `/`)."""
+        try:
+            node = refs.lookup(self.document, f"/{at}")
+        except refs.RefError as exc:
+            raise SpecError(f"{self.path.name}: {exc}") from None
         if not isinstance(node, dict):
-            raise SpecError(f"#/{pointer} is not a schema")
+            raise SpecError(f"#/{at} is not a schema")
         return node
 
     def valid_body(self, body: Any) -> bool:
