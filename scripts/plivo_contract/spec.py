@@ -17,15 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import plivo_mock
 import yaml
 from plivo_mock import pointer as refs
-from plivo_mock.config import MockConfig
 from plivo_mock.jsonbody import BadJson
 from plivo_mock.jsonbody import parse as parse_strict_json
 
-# The spec the mock serves: in an installed wheel its package-data copy, in a checkout (and
-# its editable install) openapi/ itself, so an edit there is tested.
-PACKAGED_SPEC: Path = MockConfig.spec_path
+# The spec the mock serves (plivo_mock.config finds it the same way): in an installed wheel
+# the mock package's copy, in a checkout (and its editable install) openapi/ itself, so an
+# edit there is tested. Not imported from plivo_mock.config: `st` loads this module with the
+# hooks, and Hypothesis draws string constants from every local module loaded (the mock's
+# published token among them), which would make generation depend on our sources.
+_PACKAGED = Path(plivo_mock.__file__).resolve().parent / "openapi" / "plivo-dtmf.yaml"
+PACKAGED_SPEC = (
+    _PACKAGED
+    if _PACKAGED.is_file()
+    else Path(__file__).resolve().parents[2] / "openapi" / "plivo-dtmf.yaml"
+)
 # `plivo-contract --spec FILE` sets it, so that the `st` process (the hooks) reads the same file.
 SPEC_ENV = "CONTRACT_SPEC"
 
