@@ -145,3 +145,8 @@ def test_a_url_hook_gets_the_state_and_never_the_token() -> None:
     assert [r["action"] for r in received] == ["setup"] * 4 + ["teardown"]
     assert all(set(r) == {"state", "action", "params"} for r in received)
     assert EMBEDDED_ACCOUNT.auth_token not in json.dumps(received)
+
+
+def test_the_readme_shows_the_example_this_module_runs() -> None:
+    readme = Path(states.__file__).with_name("README.md").read_text("utf-8")
+    assert f"plivo-contract --states {EXAMPLE}" in readme
