@@ -226,6 +226,49 @@ def test_toolkit_wheel_carries_the_spec_and_the_mock_serves_it(
     assert f"(spec {packaged / 'plivo-dtmf.yaml'})" in installed_mock.log()
 
 
+def test_plivo_contract_from_the_wheel_passes_the_mock_with_either_spec(toolkit: Venv) -> None:
+    """A provider team's run: `plivo-contract` of the toolkit venv against a mock of that same
+    venv, with the packaged spec and with `--spec FILE`, from a folder with no checkout."""
+    command = toolkit.python.parent / "plivo-contract"
+    outside = toolkit.where / "team"
+    outside.mkdir()
+    given_spec = outside / "their-copy.yaml"
+    shutil.copyfile(ROOT / "openapi" / "plivo-dtmf.yaml", given_spec)
+    env = env_without_credentials() | {"PYTHONPATH": ""}
+    run_env = env | {
+        "PLIVO_AUTH_ID": EMBEDDED_AUTH_ID,
+        "PLIVO_AUTH_TOKEN": EMBEDDED_AUTH_TOKEN,
+        "CONTRACT_RATE_LIMIT": "100000/s",
+        "CONTRACT_MAX_EXAMPLES": "5",
+    }
+    with MockServer(
+        "--no-rate-limit",
+        python=toolkit.python,
+        env=env,
+        log_path=outside / "mock.log",
+        cwd=outside,
+    ) as server:
+        runs = {}
+        for label, args in (("packaged", []), ("given", ["--spec", str(given_spec)])):
+            runs[label] = subprocess.run(
+                [str(command), *args],
+                env=run_env | {"BASE_URL": server.base_url},
+                cwd=outside,
+                capture_output=True,
+                text=True,
+                timeout=240,
+                check=False,
+            )
+    for label, done in runs.items():
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, (label, output[-3000:])
+        assert "result     PASS (exit 0)" in output, label
+        # Nothing was read from the checkout: the suite, its hooks and the spec are the venv's.
+        assert str(ROOT) not in output, (label, output[-3000:])
+    assert f"run {given_spec} " in runs["given"].stdout
+    assert (outside / "reports" / "contract" / "summary.json").is_file()
+
+
 SEND_AND_CONTROL = """
 import json, sys, httpx
 from plivo_dtmf_client import Client

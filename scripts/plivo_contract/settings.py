@@ -15,7 +15,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from .semantics import BLEG_CHOICES, Bleg, parse_bleg
-from .spec import ROOT
 
 Mode = Literal["full", "negative-only"]
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -57,6 +56,8 @@ class Settings:
     callback_url: str | None
     report_dir: Path
     loopback: bool
+    # The provider team's setup hook for the calls the probes need (see states.py).
+    states: str | None = None
 
     def __repr__(self) -> str:  # never show a token
         return f"Settings(base_url={self.base_url!r}, auth_id={self.auth_id!r}, mode={self.mode!r})"
@@ -187,7 +188,8 @@ def load(
         and known_calls["BRIDGED_CALL_UUID"] == (known_calls["UNBRIDGED_CALL_UUID"])
     ):
         raise ConfigError("BRIDGED_CALL_UUID and UNBRIDGED_CALL_UUID name the same call")
-    report_dir = Path(env.get("CONTRACT_REPORT_DIR") or ROOT / "reports" / "contract")
+    # Relative to where the run starts (scripts/contract starts it at the repository root).
+    report_dir = Path(env.get("CONTRACT_REPORT_DIR") or Path("reports") / "contract")
     return Settings(
         base_url=base_url,
         auth_id=env["PLIVO_AUTH_ID"],
@@ -212,6 +214,7 @@ def load(
         callback_url=env.get("CALLBACK_URL") or None,
         report_dir=report_dir.resolve(),
         loopback=loopback,
+        states=env.get("CONTRACT_STATES") or None,
     )
 
 

@@ -1,7 +1,8 @@
 """What the contract suite expects of a provider, read from the OpenAPI document.
 
 Probes and checks never retype a status code, a pattern or a schema: they ask this module,
-which reads `openapi/plivo-dtmf.yaml` (validators compiled by jsonschema-rs, JSON Schema
+which reads the OpenAPI document (`openapi/plivo-dtmf.yaml`, or the copy the wheel carries, or
+the one `--spec` names; validators compiled by jsonschema-rs, JSON Schema
 2020-12 semantics, so `"1\\n"` does not match `^[0-9]+$`).
 """
 
@@ -9,18 +10,40 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import plivo_mock
 import yaml
+from plivo_mock import pointer as refs
 from plivo_mock.jsonbody import BadJson
 from plivo_mock.jsonbody import parse as parse_strict_json
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = ROOT / "openapi" / "plivo-dtmf.yaml"
+# The spec the mock serves (plivo_mock.config finds it the same way): in an installed wheel
+# the mock package's copy, in a checkout (and its editable install) openapi/ itself, so an
+# edit there is tested. Not imported from plivo_mock.config: `st` loads this module with the
+# hooks, and Hypothesis draws string constants from every local module loaded (the mock's
+# published token among them), which would make generation depend on our sources.
+_PACKAGED = Path(plivo_mock.__file__).resolve().parent / "openapi" / "plivo-dtmf.yaml"
+PACKAGED_SPEC = (
+    _PACKAGED
+    if _PACKAGED.is_file()
+    else Path(__file__).resolve().parents[2] / "openapi" / "plivo-dtmf.yaml"
+)
+# `plivo-contract --spec FILE` sets it, so that the `st` process (the hooks) reads the same file.
+SPEC_ENV = "CONTRACT_SPEC"
+
+
+def default_path() -> Path:
+    """The spec of this run: `CONTRACT_SPEC` (what `--spec` sets), else the packaged one."""
+    given = os.environ.get(SPEC_ENV)
+    return Path(given).resolve() if given else PACKAGED_SPEC
+
+
 SEND_DIGITS = "sendDigits"
 LIST_LIVE_CALLS = "listLiveCalls"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -89,7 +112,8 @@ class ResponseRule:
 class Spec:
     """The parsed document and the validators compiled from it."""
 
-    def __init__(self, path: Path = SPEC_PATH) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        path = default_path() if path is None else path
         self.path = path
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -140,9 +164,14 @@ class Spec:
         return self.methods_by_path[operation.path]
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = self.schema_at(str(node["$ref"]).removeprefix("#/"))
-        return node
+        """`node` with its `$ref` chain followed, as the mock and spec-diff follow it."""
+        try:
+            found = refs.resolve(self.document, node, where=self.path.name)
+        except refs.RefError as exc:
+            raise SpecError(str(exc)) from None
+        if not isinstance(found, dict):
+            raise SpecError(f"{self.path.name}: $ref {node.get('$ref')!r} is not an object")
+        return found
 
     def response_rule(self, operation: Operation, status: int) -> ResponseRule | None:
         """The documented response for `status`, or None when the operation documents none."""
@@ -201,12 +230,14 @@ class Spec:
                 return False
         return True
 
-    def schema_at(self, pointer: str) -> dict[str, Any]:
-        node: Any = self.document
-        for part in pointer.split("/"):
-            node = node[part]
+    def schema_at(self, at: str) -> dict[str, Any]:
+        """The node at `#/<at>` (a JSON pointer without its leading `/`)."""
+        try:
+            node = refs.lookup(self.document, f"/{at}")
+        except refs.RefError as exc:
+            raise SpecError(f"{self.path.name}: {exc}") from None
         if not isinstance(node, dict):
-            raise SpecError(f"#/{pointer} is not a schema")
+            raise SpecError(f"#/{at} is not a schema")
         return node
 
     def valid_body(self, body: Any) -> bool:
@@ -361,5 +392,10 @@ def json_dumps(value: Any) -> str:
 
 
 @functools.cache
+def _load(path: Path) -> Spec:
+    return Spec(path)
+
+
 def load() -> Spec:
-    return Spec()
+    """The spec of this run, parsed once per file."""
+    return _load(default_path())

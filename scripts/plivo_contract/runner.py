@@ -15,9 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from . import decisions as decision_module
 from . import probes as probe_module
 from . import settings as settings_module
+from . import states as states_module
 from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError, RateLimited
 from .report import (
     EXIT_ERROR,
@@ -31,9 +34,10 @@ from .report import (
 )
 from .semantics import Bleg, LiveCall
 from .settings import ConfigError, Settings
-from .spec import ROOT, Spec, SpecError
+from .spec import SPEC_ENV, Spec, SpecError
+from .states import StateError
 
-CONFIG_PATH = ROOT / "tests" / "contract" / "schemathesis.toml"
+CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
 # Requests kept back from schemathesis for the probes (each sends at most a handful).
 PROBE_RESERVE = 120
 
@@ -70,11 +74,55 @@ class Setup:
     other_account_call: str | None = None
     created: list[tuple[MockControl, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    states_hook: states_module.StateHook | None = None
+    states_made: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# Setup attribute per provider state (states.STATES).
+_STATE_ATTRIBUTES = {
+    "bridged_call": "bridged_call",
+    "unbridged_call": "unbridged_call",
+    "hung_up_call": "hung_up_call",
+    "other_account_call": "other_account_call",
+}
+
+
+def given_calls(settings: Settings) -> dict[str, str]:
+    """The calls the user pinned by hand, by provider state."""
+    pinned = {
+        "bridged_call": settings.bridged_call_uuid,
+        "unbridged_call": settings.unbridged_call_uuid,
+        "hung_up_call": settings.hung_up_call_uuid,
+        "other_account_call": settings.other_call_uuid,
+    }
+    return {state: uuid for state, uuid in pinned.items() if uuid is not None}
 
 
 def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
-    listed = provider.live_calls()
     notes: list[str] = []
+    given = given_calls(settings)
+    hook: states_module.StateHook | None = None
+    made: dict[str, dict[str, str]] = {}
+    if settings.states is not None:
+        # The team's setup makes the calls not pinned by hand, before anything is sent.
+        hook = states_module.load(settings.states)
+        wanted = tuple(state for state in states_module.STATES if state not in given)
+        made = states_module.set_up(hook, wanted, settings.base_url, settings.auth_id)
+        given = {**{state: m["call_uuid"] for state, m in made.items()}, **given}
+        notes += [
+            f"the states hook made no {state.replace('_', ' ')}"
+            for state in wanted
+            if state not in made
+        ]
+    setup = _discover(settings, provider, given, notes)
+    setup.states_hook, setup.states_made = hook, made
+    return setup
+
+
+def _discover(
+    settings: Settings, provider: Provider, given: dict[str, str], notes: list[str]
+) -> Setup:
+    listed = provider.live_calls()
     if provider.is_mock():
         mock = MockControl(provider, settings.auth_id, settings.auth_token)
         setup = Setup(
@@ -86,17 +134,20 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             ("unbridged_call", True, False),
             ("hung_up_call", False, False),
         ):
+            if attribute in given:
+                continue
             call_uuid, created = mock.find_or_create(live=live, bleg=bleg)
             setattr(setup, attribute, call_uuid)
             if created:
                 setup.created.append((mock, call_uuid))
-        if settings.other_auth_id and settings.other_auth_token:
-            other = MockControl(provider, settings.other_auth_id, settings.other_auth_token)
+        other_id, other_token = settings.other_auth_id, settings.other_auth_token
+        if "other_account_call" not in given and other_id and other_token:
+            other = MockControl(provider, other_id, other_token)
             call_uuid, created = other.find_or_create(live=True, bleg=False)
             setup.other_account_call = call_uuid
             if created:
                 setup.created.append((other, call_uuid))
-        _given_calls(settings, setup)
+        _given_calls(given, setup)
         if settings.call_uuid is not None:
             known = {c["call_uuid"]: c for c in mock.calls() if c.get("live")}
             pinned_bleg: Bleg = settings.call_bleg
@@ -109,15 +160,23 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             bridged = setup.bridged_call
             assert bridged is not None
             setup.call = _pin(settings, "bridged", bridged)
-            setup.source = "a bridged call, from the mock's control API"
+            setup.source = (
+                "the bridged call of BRIDGED_CALL_UUID or the states hook"
+                if "bridged_call" in given
+                else "a bridged call, from the mock's control API"
+            )
         setup.notes = notes
         return setup
 
     if settings.call_uuid is not None:
         call, source = _pin(settings, settings.call_bleg, settings.call_uuid), "CALL_UUID"
-    elif settings.bridged_call_uuid is not None:
-        call = _pin(settings, "bridged", settings.bridged_call_uuid)
-        source = "BRIDGED_CALL_UUID"
+    elif "bridged_call" in given:
+        call = _pin(settings, "bridged", given["bridged_call"])
+        source = (
+            "BRIDGED_CALL_UUID"
+            if settings.bridged_call_uuid is not None
+            else "the bridged call the states hook made"
+        )
     elif listed:
         call, source = _pin(settings, settings.call_bleg, listed[0]), "first listed live call"
     elif settings.mode == "negative-only":
@@ -125,23 +184,21 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
         source = "no live call: a placeholder UUID"
         notes.append("no live call was listed; most requests will be 404 and hide bugs")
     else:
-        raise ConfigError("the provider lists no live call: start one, or pass CALL_UUID=...")
+        raise ConfigError(
+            "the provider lists no live call: start one, pass CALL_UUID=..., or give a states "
+            "hook (CONTRACT_STATES) that makes one"
+        )
     setup = Setup(call=call, source=source, kind="provider", notes=notes)
     setup.bridged_call = call.call_uuid if call.bleg == "bridged" else None
     setup.unbridged_call = call.call_uuid if call.bleg == "unbridged" else None
-    setup.other_account_call = settings.other_call_uuid
-    _given_calls(settings, setup)
+    _given_calls(given, setup)
     return setup
 
 
-def _given_calls(settings: Settings, setup: Setup) -> None:
-    """The calls the user named override whatever discovery found."""
-    if settings.bridged_call_uuid is not None:
-        setup.bridged_call = settings.bridged_call_uuid
-    if settings.unbridged_call_uuid is not None:
-        setup.unbridged_call = settings.unbridged_call_uuid
-    if settings.hung_up_call_uuid is not None:
-        setup.hung_up_call = settings.hung_up_call_uuid
+def _given_calls(given: dict[str, str], setup: Setup) -> None:
+    """The calls the user named or the states hook made override whatever discovery found."""
+    for state, call_uuid in given.items():
+        setattr(setup, _STATE_ATTRIBUTES[state], call_uuid)
 
 
 def _pin(settings: Settings, bleg: Bleg, call_uuid: str) -> LiveCall:
@@ -169,8 +226,7 @@ def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) 
         "CONTRACT_HOOK_STATS": str(settings.report_dir / "hook-stats.json"),
         "CONTRACT_NEGATIVE_ONLY": "1" if settings.mode == "negative-only" else "0",
         "CONTRACT_CALLBACK": callback,
-        # The hooks import tests.contract from the repository root.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        SPEC_ENV: str(spec.path),
     }
     command = [
         *_st_command(),
@@ -191,8 +247,38 @@ def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) 
         command += ["--max-time", str(settings.max_time)]
     print(f"contract: {' '.join(command[1:])}", flush=True)
     # st's own progress goes straight to the terminal.
-    completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    completed = subprocess.run(command, env=env, check=False)
     return read_fuzz_result(settings.report_dir, completed.returncode)
+
+
+def concerned_by_check(spec: Spec, fuzz: FuzzResult | None, auth_id: str) -> dict[str, set[str]]:
+    """Per failed check, the decisions its failing cases have to do with."""
+    concerned: dict[str, set[str]] = {}
+    for failure in fuzz.check_failures if fuzz is not None else []:
+        exchange = decision_module.Exchange(
+            failure.method, failure.url, failure.headers, failure.body, failure.status
+        )
+        keys = decision_module.concerned_keys(spec, exchange, auth_id)
+        concerned.setdefault(failure.check, set()).update(keys)
+    return concerned
+
+
+def reproduce_failures(provider: Provider, fuzz: FuzzResult, report_dir: Path) -> None:
+    """A runnable curl line for each failed schemathesis case (its own say `[Filtered]`).
+
+    The sanitised Authorization is the run's own (schemathesis sends the configured
+    credentials); for ignored_auth the point is a request the provider should have refused,
+    so its line sends none.
+    """
+    for index, failure in enumerate(fuzz.check_failures):
+        headers = {k: v for k, v in failure.headers.items() if k.lower() != "authorization"}
+        if failure.check != "ignored_auth" and len(headers) < len(failure.headers):
+            headers["Authorization"] = provider.authorization
+        request = httpx.Request(
+            failure.method or "GET", failure.url, headers=headers, content=failure.body
+        )
+        body_file = report_dir / "requests" / f"schemathesis-{index}-{failure.check}.body"
+        failure.reproduce = probe_module.reproduction(provider, request, body_file)
 
 
 def _clean(report_dir: Path) -> None:
@@ -234,7 +320,7 @@ def main() -> int:
 def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> int:
     try:
         setup = discover(settings, spec, provider)
-    except (ProviderError, ConfigError, BudgetExhausted, RateLimited) as exc:
+    except (ProviderError, ConfigError, BudgetExhausted, RateLimited, StateError) as exc:
         print(f"contract: cannot test {settings.base_url}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(
@@ -249,6 +335,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             reserve = PROBE_RESERVE + own + (settings.rate_limit_probe or (0, 0))[0]
             share = max(provider.budget.left - reserve, 1)
             fuzz = run_schemathesis(settings, setup, share, spec)
+            reproduce_failures(provider, fuzz, settings.report_dir)
             sent = int(fuzz.hook_stats.get("sent", 0)) + own
             provider.budget.spent = min(provider.budget.spent + sent, provider.budget.limit)
         context = probe_module.ProbeContext(
@@ -278,6 +365,10 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             )
         results = probe_module.run_all(context, names)
     finally:
+        if setup.states_hook is not None:
+            setup.notes += states_module.tear_down(
+                setup.states_hook, setup.states_made, settings.base_url, settings.auth_id
+            )
         for control, call_uuid in setup.created:
             try:
                 control.hang_up(call_uuid)
@@ -314,6 +405,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         results,
         set(fuzz.failed_checks) if fuzz is not None else set(),
         checks_ran=fuzz is not None,
+        concerned=concerned_by_check(spec, fuzz, settings.auth_id),
     )
     summary.exit_code = summary.verdict()
     write_probes_junit(settings.report_dir / "probes-junit.xml", results)
