@@ -8,7 +8,7 @@ What is written, from what:
 - src/schema.ts: the spec's paths and schemas as types, by openapi-typescript (pinned in
   openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/);
 - src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
-  tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
+  tables as the Python client's _meta.py, from openapi/hooks/emit_spec_module.py) and the
   success statuses, from the spec;
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;

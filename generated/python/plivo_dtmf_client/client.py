@@ -1,5 +1,16 @@
 """The client: Plivo credentials, base URL, timeouts and safe retries, around httpx."""
 
+# Replaces openapi-python-client's client.py (generator.yaml copies it over). The stock
+# Client/AuthenticatedClient pair sends a Bearer token, needs base_url, has no timeout, retries
+# nothing and shows the token in its repr. This Client speaks HTTP Basic with Plivo's
+# credentials (arguments or environment), defaults to the spec's first server, has finite
+# timeouts, retries only what cannot send the digits twice, and never shows the token. The retry
+# rules follow the Stainless SDKs (openai-python's _base_client.py), made safe for a
+# non-idempotent POST.
+#
+# Every request goes through one httpx.Client / httpx.AsyncClient, so every httpx feature
+# (proxies, HTTP/2, hooks, cookies, mounts, trio) works as httpx documents it.
+
 import asyncio
 import email.utils
 import logging
@@ -15,6 +26,7 @@ from typing import Any, Self
 import httpx
 
 from . import errors
+from ._meta import PACKAGE_NAME, PACKAGE_VERSION, PROJECT_NAME
 from ._spec import DEFAULT_BASE_URL, check_parameter
 
 AUTH_ID_ENV = "PLIVO_AUTH_ID"
@@ -29,9 +41,9 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 """A Retry-After longer than this is not waited for: the RateLimitError is raised at once."""
 
-USER_AGENT = "plivo-dtmf-client/1.0.0 python-httpx/" + httpx.__version__
+USER_AGENT = f"{PROJECT_NAME}/{PACKAGE_VERSION} python-httpx/{httpx.__version__}"
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
-AIOHTTP_EXTRA = "plivo-dtmf-client[aiohttp]"
+AIOHTTP_EXTRA = f"{PROJECT_NAME}[aiohttp]"
 
 # Raised before the first byte of the request leaves this process: retrying them can never
 # make the server act twice. A read/write timeout or a dropped connection can.
@@ -42,7 +54,7 @@ _SEND_ARGS = frozenset({"auth", "follow_redirects"})
 
 _MAX_PARSED_URLS = 256
 
-_log = logging.getLogger("plivo_dtmf_client")
+_log = logging.getLogger(PACKAGE_NAME)
 
 
 class _Connections:

@@ -1,15 +1,15 @@
-{#
-  Overrides openapi-python-client's client.py. The stock Client/AuthenticatedClient pair sends
-  a Bearer token, needs base_url, has no timeout, retries nothing and shows the token in its
-  repr. This Client speaks HTTP Basic with Plivo's credentials (arguments or environment),
-  defaults to the spec's first server, has finite timeouts, retries only what cannot send the
-  digits twice, and never shows the token. The retry rules follow the Stainless SDKs
-  (openai-python's _base_client.py), made safe for a non-idempotent POST.
-
-  Every request goes through one httpx.Client / httpx.AsyncClient, so every httpx feature
-  (proxies, HTTP/2, hooks, cookies, mounts, trio) works as httpx documents it.
-#}
 """The client: Plivo credentials, base URL, timeouts and safe retries, around httpx."""
+
+# Replaces openapi-python-client's client.py (generator.yaml copies it over). The stock
+# Client/AuthenticatedClient pair sends a Bearer token, needs base_url, has no timeout, retries
+# nothing and shows the token in its repr. This Client speaks HTTP Basic with Plivo's
+# credentials (arguments or environment), defaults to the spec's first server, has finite
+# timeouts, retries only what cannot send the digits twice, and never shows the token. The retry
+# rules follow the Stainless SDKs (openai-python's _base_client.py), made safe for a
+# non-idempotent POST.
+#
+# Every request goes through one httpx.Client / httpx.AsyncClient, so every httpx feature
+# (proxies, HTTP/2, hooks, cookies, mounts, trio) works as httpx documents it.
 
 import asyncio
 import email.utils
@@ -26,6 +26,7 @@ from typing import Any, Self
 import httpx
 
 from . import errors
+from ._meta import PACKAGE_NAME, PACKAGE_VERSION, PROJECT_NAME
 from ._spec import DEFAULT_BASE_URL, check_parameter
 
 AUTH_ID_ENV = "PLIVO_AUTH_ID"
@@ -40,9 +41,9 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 """A Retry-After longer than this is not waited for: the RateLimitError is raised at once."""
 
-USER_AGENT = "{{ project_name | in_double_quote_literal }}/{{ package_version | in_double_quote_literal }} python-httpx/" + httpx.__version__
+USER_AGENT = f"{PROJECT_NAME}/{PACKAGE_VERSION} python-httpx/{httpx.__version__}"
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
-AIOHTTP_EXTRA = "{{ project_name | in_double_quote_literal }}[aiohttp]"
+AIOHTTP_EXTRA = f"{PROJECT_NAME}[aiohttp]"
 
 # Raised before the first byte of the request leaves this process: retrying them can never
 # make the server act twice. A read/write timeout or a dropped connection can.
@@ -53,7 +54,7 @@ _SEND_ARGS = frozenset({"auth", "follow_redirects"})
 
 _MAX_PARSED_URLS = 256
 
-_log = logging.getLogger("{{ package_name }}")
+_log = logging.getLogger(PACKAGE_NAME)
 
 
 class _Connections:
@@ -396,9 +397,7 @@ class DefaultAioHttpClient(httpx.AsyncClient):
             import aiohttp
             from httpx_aiohttp import AiohttpTransport
         except ImportError as exc:
-            raise RuntimeError(
-                f"DefaultAioHttpClient needs httpx-aiohttp: pip install '{AIOHTTP_EXTRA}'"
-            ) from exc
+            raise RuntimeError(f"DefaultAioHttpClient needs httpx-aiohttp: pip install '{AIOHTTP_EXTRA}'") from exc
         if "transport" not in kwargs:
             shape = {name: kwargs[name] for name in ("verify", "cert", "trust_env", "limits") if name in kwargs}
             kwargs["transport"] = _AiohttpFailures(
@@ -469,8 +468,7 @@ def _connection_error(exc: httpx.RequestError) -> errors.APIConnectionError:
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return errors.APITimeoutError(f"{where}: no connection in time ({exc!r})", request=request)
         return errors.APITimeoutError(
-            f"{where}: no answer in time ({exc!r}); the server may have acted on the request, "
-            "so it was not retried",
+            f"{where}: no answer in time ({exc!r}); the server may have acted on the request, so it was not retried",
             request=request,
         )
     return errors.APIConnectionError(f"{where}: {exc!r}", request=request)
