@@ -9,6 +9,7 @@ Against the session's mock (a real server on loopback) and a counting loopback s
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -83,7 +84,7 @@ def test_one_client_sends_from_loops_in_turn(
     run: Runner, server: MockServer, live: httpx.Client
 ) -> None:
     client = ours(server)
-    sent = [run(lambda digits=digits: asend(client, digits)) for digits in ("1", "2", "3")]
+    sent = [run(functools.partial(asend, client, digits)) for digits in ("1", "2", "3")]
     assert recorded(live) == [(digits, s.api_id) for digits, s in zip("123", sent, strict=True)]
 
 
