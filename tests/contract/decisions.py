@@ -76,6 +76,8 @@ DECISIONS: dict[str, Coverage] = {
     # its own callback_url survived (callback_probe.py).
     "callback-signature": Coverage(("async_callback",)),
     "callback-query": Coverage(("async_callback",)),
+    # Its near-misses include the callback URL without a host (nearmiss.hostless_urls).
+    "callback-url-host": Coverage(("near_miss_body_callback_url",), ("negative_data_rejection",)),
 }
 
 LIMITS: dict[str, Coverage] = {

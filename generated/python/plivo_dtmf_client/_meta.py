@@ -56,9 +56,9 @@ REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {
             "callback_url": {
                 "type": "string",
                 "maxLength": 2048,
-                "pattern": "^https?://",
+                "pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
                 "format": "uri",
-                "python_pattern": "^https?://",
+                "python_pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
             },
             "callback_method": {"type": "string", "enum": ("GET", "POST")},
         },
