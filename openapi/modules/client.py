@@ -168,15 +168,17 @@ class Client:
         initial_retry_delay, max_retry_delay: the backoff, 0.5 s doubling up to 8 s, each
             delay shortened by up to 25 % at random (jitter).
         headers: extra headers sent with every request.
-        verify_ssl, follow_redirects, httpx_args: passed to the httpx.Client (or
-            httpx.AsyncClient) this client makes on first use and sends every request
-            through, e.g. httpx_args={"transport": httpx.MockTransport(...)}, {"proxy": ...},
+        verify_ssl, follow_redirects, httpx_args: passed to the httpx.Client this client
+            makes on first use, and to the httpx.AsyncClient it makes for each running event
+            loop (a connection pool serves one loop), that every request goes through, e.g.
+            httpx_args={"transport": httpx.MockTransport(...)}, {"proxy": ...},
             {"http2": True} or {"event_hooks": ...}. set_httpx_client() and
             set_async_httpx_client() hand it one made elsewhere instead (such as a
             DefaultAioHttpClient).
         sleep, async_sleep, random: injectable for deterministic tests.
 
-    Use it as a context manager (`with` or `async with`) to close its connections.
+    Use it as a context manager (`with` or `async with`) to close its connections; each
+    event loop's are also closed as that loop shuts down (asyncio.run() does it).
     """
 
     def __init__(
