@@ -87,6 +87,9 @@ class _PerLoop(Generic[T]):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
+        found = self._by_loop.get(loop) if loop is not None else None
+        if found is not None:  # every request but a loop's first: no lock needed to read
+            return found[0]
         with self._lock:
             if loop is None:
                 if self._spare is None:
