@@ -11,7 +11,7 @@ What is written, from what:
   are closed (`closed_requests`): the client sends only the fields the spec names, so a
   misspelt one does not compile, and the enums the client parses are open;
 - src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
-  tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
+  tables as the Python client's _meta.py, from openapi/hooks/emit_spec_module.py) and the
   success statuses, from the spec;
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;

@@ -117,9 +117,10 @@ PACKAGES = (
                 Path("generated/python/plivo_dtmf_client/__init__.py"),
                 r'(?m)^__version__ = "([^"]+)"$',
             ),
+            # PACKAGE_VERSION makes the User-Agent (client.py).
             VersionAt(
-                Path("generated/python/plivo_dtmf_client/client.py"),
-                r'(?m)^USER_AGENT = "[^"/]+/([^" ]+) ',
+                Path("generated/python/plivo_dtmf_client/_meta.py"),
+                r'(?m)^PACKAGE_VERSION: Final = "([^"]+)"$',
             ),
         ),
         generator=Path("scripts/generate.py"),

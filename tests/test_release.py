@@ -151,8 +151,8 @@ def test_release_writes_the_version_everywhere(released: tuple[Path, str, str]) 
     assert f'version = "{version}"' in (package / "pyproject.toml").read_text("utf-8")
     init = (package / "plivo_dtmf_client/__init__.py").read_text("utf-8")
     assert f'__version__ = "{version}"' in init
-    client = (package / "plivo_dtmf_client/client.py").read_text("utf-8")
-    assert f'USER_AGENT = "plivo-dtmf-client/{version} ' in client
+    meta = (package / "plivo_dtmf_client/_meta.py").read_text("utf-8")
+    assert f'PACKAGE_VERSION: Final = "{version}"' in meta
     manifest = json.loads((tree / TS / "package.json").read_text("utf-8"))
     lock = json.loads((tree / TS / "package-lock.json").read_text("utf-8"))
     assert [manifest["version"], lock["version"], lock["packages"][""]["version"]] == [version] * 3

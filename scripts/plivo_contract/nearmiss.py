@@ -6,7 +6,8 @@ make. Three families (issue 13):
 - strings under a `pattern`: from a valid value, every letter's case flipped, leading and
   trailing whitespace, a trailing newline, a zero-width space, full-width and Arabic-Indic
   digits (a provider that folds case, strips or NFKC-normalises before validating accepts
-  them; the spec rejects them);
+  them; the spec rejects them); and under `format: uri`, the same URL without a host (no
+  authority, an empty host before a port, user information alone), which URI syntax allows;
 - credentials: the empty token, a prefix and a suffix of the right one, the Auth ID in other
   case, `user:pass:extra`, Latin-1 bytes (a token compared only over what was sent, or an
   Auth ID looked up under a case-insensitive collation, lets them in);
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import shlex
+from urllib.parse import urlsplit
 
 _FULL_WIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
 _ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + d) for d in range(10)))
@@ -49,6 +51,18 @@ def decorations(value: str) -> list[tuple[str, str]]:
         made.append(("full-width digits", value.translate(_FULL_WIDTH)))
         made.append(("Arabic-Indic digits", value.translate(_ARABIC_INDIC)))
     return made
+
+
+def hostless_urls(value: str) -> list[tuple[str, str]]:
+    """(label, value): `value`'s scheme and path with no host, each a well-formed URI."""
+    parts = urlsplit(value)
+    rest = parts.path or "/"
+    return [
+        ("no authority", f"{parts.scheme}://"),
+        ("empty authority", f"{parts.scheme}://{rest}"),
+        ("empty host before a port", f"{parts.scheme}://:{parts.port or 80}{rest}"),
+        ("user information alone", f"{parts.scheme}://user@{rest}"),
+    ]
 
 
 def string_near_misses(examples: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

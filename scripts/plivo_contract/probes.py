@@ -626,7 +626,12 @@ def _near_miss_body(ctx: ProbeContext, name: str) -> None:
         body = _loads(response.request.content)
         expect(ctx, response, ctx.verdict(body))
 
-    variants = [(label, sender(value)) for label, value in nearmiss.string_near_misses(examples)]
+    made = nearmiss.string_near_misses(examples)
+    if target.uri:
+        made += [
+            (f"{examples[0]!r}: {label}", v) for label, v in nearmiss.hostless_urls(examples[0])
+        ]
+    variants = [(label, sender(value)) for label, value in made]
     _all_variants(variants, check)
 
 
@@ -672,7 +677,7 @@ def _register_pattern_probes() -> None:
         probe(
             f"near_miss_{target.location}_{name}",
             f"{where} {name} one step from valid (case, whitespace, newline, zero-width space, "
-            "non-ASCII digits): the spec's pattern decides",
+            "non-ASCII digits; a URI without its host): the spec's pattern decides",
         )(run)
 
 

@@ -86,6 +86,7 @@ class PatternTarget:
     location: str  # "body" or "path"
     name: str
     examples: tuple[str, ...]
+    uri: bool = False  # `format: uri`: hostless near-misses too
 
 
 class NotStrictJson(Exception):
@@ -307,7 +308,8 @@ class Spec:
                 continue
             found = [str(v) for v in schema.get("examples", [])]
             found += [str(e[name]) for e in request_examples if isinstance(e.get(name), str)]
-            targets.append(PatternTarget("body", name, tuple(dict.fromkeys(found))))
+            uri = schema.get("format") == "uri"
+            targets.append(PatternTarget("body", name, tuple(dict.fromkeys(found)), uri))
         for param in self.document["paths"][self.send.path].get("parameters", []):
             param = self.resolve(param)
             schema = self._string_schema(param["schema"])

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 from plivo_mock.app import create_app
@@ -213,6 +214,23 @@ async def _invalid_digits(request: Exchange, forward: Forward, broken: Broken) -
         if isinstance(digits, str) and not _valid_looking(digits):
             document["digits"] = "1"
             return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "hostless-callback-url-accepted",
+    "a callback_url without a host (http://, http://u@/) is taken as a request without one",
+    "probe:near_miss_body_callback_url",
+)
+async def _hostless_callback_url(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        url = document.get("callback_url")
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            if not urlsplit(url).hostname:
+                del document["callback_url"]
+                return True
         return False
 
     return await forward(_rewrite_body(request, change))

@@ -57,7 +57,7 @@ export const REQUEST_RULES = {
             "callback_url": {
                 "type": "string",
                 "maxLength": 2048,
-                "pattern": "^https?://",
+                "pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
                 "format": "uri"
             },
             "callback_method": {

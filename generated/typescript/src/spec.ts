@@ -62,7 +62,7 @@ export const REQUEST_RULES: Readonly<Record<string, OperationRules>> = {
       "callback_url": {
         "type": "string",
         "maxLength": 2048,
-        "pattern": "^https?://",
+        "pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
         "format": "uri"
       },
       "callback_method": {

@@ -1,9 +1,8 @@
-{# Overrides openapi-python-client's types.py: Response.status_code also takes non-IANA codes. #}
-""" Contains some shared types for properties """
+"""Contains some shared types for properties"""
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import BinaryIO, Generic, TypeVar, Literal, IO
+from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -25,16 +24,17 @@ FileTypes = (
 )
 RequestFiles = list[tuple[str, FileTypes]]
 
+
 @define
 class File:
-    """ Contains information for file uploads """
+    """Contains information for file uploads"""
 
     payload: BinaryIO
     file_name: str | None = None
     mime_type: str | None = None
 
     def to_tuple(self) -> FileTypes:
-        """ Return a tuple representation that httpx will accept for multipart/form-data """
+        """Return a tuple representation that httpx will accept for multipart/form-data"""
         return self.file_name, self.payload, self.mime_type
 
 
@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 @define
 class Response(Generic[T]):
-    """ A response from an endpoint, returned by the `*_detailed` functions without raising.
+    """A response from an endpoint, returned by the `*_detailed` functions without raising.
 
     `parsed` is the documented model of the status (the success model, or the Error model of
     an error status), or None when the status is undocumented or the body is not that model.
@@ -57,7 +57,7 @@ class Response(Generic[T]):
 
 
 def http_status(code: int) -> HTTPStatus | int:
-    """ The HTTPStatus of a code, or the code itself when it is not an IANA one.
+    """The HTTPStatus of a code, or the code itself when it is not an IANA one.
 
     The stock template calls HTTPStatus(code), which raises ValueError on 520 or 499
     (openapi-python-client issue #1442).

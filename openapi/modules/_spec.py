@@ -1,7 +1,8 @@
 """What the OpenAPI document says about requests, checked before any HTTP call.
 
-Written at generation time from ${spec_name} by openapi/hooks/emit_spec_module.py (the
-generator's own template context has no servers, patterns or lengths). Do not edit.
+The rules themselves are in `_meta.py`, written at generation time from the spec by
+openapi/hooks/emit_spec_module.py (the generator's own template context has no servers,
+patterns or lengths); this module enforces them.
 """
 
 import ipaddress
@@ -11,6 +12,7 @@ import re
 from fractions import Fraction
 from typing import Any, Final, TypedDict
 
+from ._meta import CALLBACK_BODIES, DEFAULT_BASE_URL, REQUEST_RULES
 from .errors import InvalidParameterError
 
 
@@ -32,17 +34,11 @@ class Rule(TypedDict, total=False):
     pattern: str
     """As written in the spec (ECMA-262), for messages."""
     python_pattern: str
-    """The same expression for `re.search`: an anchoring `$$` is written `\\Z`."""
+    """The same expression for `re.search`: an anchoring `$` is written `\\Z`."""
 
 
 OperationRules = dict[str, dict[str, Rule]]
 """Rules by location ("path", "query", "body"), then by parameter or property name."""
-
-DEFAULT_BASE_URL: Final = ${default_base_url}
-"""The first of the spec's `servers`."""
-
-REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = ${request_rules}
-"""Keyed by (method, path template), exactly as in the spec."""
 
 
 class BodyRules(TypedDict):
@@ -52,9 +48,6 @@ class BodyRules(TypedDict):
     properties: dict[str, Rule]
 
 
-CALLBACK_BODIES: Final[dict[str, BodyRules]] = ${callback_bodies}
-"""The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
-
 _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     rule["python_pattern"]: re.compile(rule["python_pattern"], re.ASCII)
     for operation in REQUEST_RULES.values()
@@ -62,19 +55,19 @@ _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     for rule in location.values()
     if "python_pattern" in rule
 }
-"""Every pattern above, compiled once at import: re.search() with a string pattern looks it
+"""Every pattern of REQUEST_RULES, compiled once at import: re.search() with a string pattern looks it
 up in re's cache on every call, which costs more than the match itself."""
 
 # RFC 3986 `URI` (scheme, then hier-part, query and fragment), as JSON Schema's "uri" format
 # and the server's validator read it: absolute, ASCII only, every `%` followed by two hex
 # digits. An IP literal (`[...]`) is checked by the ipaddress module.
 _PCT = r"%[0-9A-Fa-f]{2}"
-_PCHAR = rf"(?:[A-Za-z0-9\-._~!$$&'()*+,;=:@]|{_PCT})"
+_PCHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|{_PCT})"
 _URI: Final = re.compile(
     rf"""[A-Za-z][A-Za-z0-9+\-.]*:
     (?:
-        //(?:(?:[A-Za-z0-9\-._~!$$&'()*+,;=:]|{_PCT})*@)?
-        (?:\[(?P<literal>[^\]]*)\]|(?:[A-Za-z0-9\-._~!$$&'()*+,;=]|{_PCT})*)
+        //(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|{_PCT})*@)?
+        (?:\[(?P<literal>[^\]]*)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|{_PCT})*)
         (?::[0-9]*)?
         (?:/{_PCHAR}*)*
       | /(?:{_PCHAR}+(?:/{_PCHAR}*)*)?
@@ -85,7 +78,7 @@ _URI: Final = re.compile(
     (?:\#(?:{_PCHAR}|[/?])*)?""",
     re.VERBOSE,
 )
-_IP_FUTURE: Final = re.compile(r"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$$&'()*+,;=:]+")
+_IP_FUTURE: Final = re.compile(r"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+")
 
 
 def _is_uri(value: str) -> bool:
@@ -143,8 +136,7 @@ def check_value(field: str, value: Any, rule: Rule) -> None:
     """Check one value against one rule; the order makes the message the most useful one."""
     expected = rule.get("type")
     if expected in _JSON_TYPES and (
-        not isinstance(value, _JSON_TYPES[expected])
-        or (isinstance(value, bool) and expected != "boolean")
+        not isinstance(value, _JSON_TYPES[expected]) or (isinstance(value, bool) and expected != "boolean")
     ):
         # JSON Schema counts 2.0 as an integer: a number with no fraction.
         if not (expected == "integer" and isinstance(value, float) and value.is_integer()):
