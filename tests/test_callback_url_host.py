@@ -16,14 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
+from plivo_contract import nearmiss
+from plivo_contract.spec import load
 from plivo_dtmf_client import errors
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsRequest
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID
 
 from tests.client_support import CALL, ROOT, client_on
-from tests.contract import nearmiss
-from tests.contract.spec import load
 
 CONTRACT_SPEC = load()
 TARGET = next(t for t in CONTRACT_SPEC.pattern_targets() if t.name == "callback_url")

@@ -177,9 +177,7 @@ def signed_text_v3(method: str, url: str, params: Params, nonce: str) -> str:
 def signature_v2(auth_token: str, url: str, nonce: str) -> str:
     """X-Plivo-Signature-V2: the URL without its query, then the nonce (nothing else)."""
     parts = urlparse(url)
-    return _hmac_b64(
-        auth_token, urlunparse((parts.scheme, parts.netloc, parts.path, "", "", "")) + nonce
-    )
+    return _hmac_b64(auth_token, urlunparse((parts.scheme, parts.netloc, parts.path, "", "", "")) + nonce)
 
 
 def signature_headers(auth_token: str, method: str, url: str, params: Params) -> dict[str, str]:
@@ -193,9 +191,7 @@ def signature_headers(auth_token: str, method: str, url: str, params: Params) ->
     }
 
 
-def verify_signature(
-    *, method: str, url: str, headers: Headers, params: Params, auth_token: str
-) -> str:
+def verify_signature(*, method: str, url: str, headers: Headers, params: Params, auth_token: str) -> str:
     """Raise SignatureMissingError or SignatureMismatchError unless the V3 signature holds.
 
     `params` are the request's body fields for POST and {} for GET (they are in `url`).
@@ -213,9 +209,7 @@ def verify_signature(
     # Plivo may list several signatures, comma-separated: one must match.
     candidates = [c.strip().encode("utf-8", "replace") for c in signature.split(",")]
     if not any([hmac.compare_digest(expected, c) for c in candidates]):  # every one compared
-        raise SignatureMismatchError(
-            f"{SIGNATURE_V3} does not match this URL, body and nonce for this Auth Token"
-        )
+        raise SignatureMismatchError(f"{SIGNATURE_V3} does not match this URL, body and nonce for this Auth Token")
     return nonce
 
 
@@ -244,14 +238,10 @@ def verify_digits_sent(
     fields: dict[str, Any]
     if method == "GET":
         fields = _grouped(query)
-        nonce = verify_signature(
-            method=method, url=url, headers=headers, params={}, auth_token=auth_token
-        )
+        nonce = verify_signature(method=method, url=url, headers=headers, params={}, auth_token=auth_token)
     elif method == "POST":
         fields = _json_object(body)
-        nonce = verify_signature(
-            method=method, url=url, headers=headers, params=fields, auth_token=auth_token
-        )
+        nonce = verify_signature(method=method, url=url, headers=headers, params=fields, auth_token=auth_token)
     else:
         raise WebhookPayloadError(f"callbacks are sent with GET or POST, not {method[:16]!r}")
     callback = _digits_sent(fields)
@@ -303,9 +293,7 @@ def _check_url(url: str) -> None:
     if "#" in url:
         raise UnsignedContentError("the URL has a fragment, which is not signed")
     if split.path != parsed.path:
-        raise UnsignedContentError(
-            "the URL's last path segment has ;parameters, which are not signed"
-        )
+        raise UnsignedContentError("the URL's last path segment has ;parameters, which are not signed")
 
 
 def _signature_headers(headers: Headers) -> tuple[str, str]:
@@ -384,13 +372,10 @@ def _json_object(body: bytes) -> dict[str, Any]:
     except WebhookPayloadError:
         raise
     except (ValueError, RecursionError):  # JSONDecodeError, or an int of over 4300 digits
-        raise WebhookPayloadError(
-            "the body is not JSON, so its signature cannot be checked"
-        ) from None
+        raise WebhookPayloadError("the body is not JSON, so its signature cannot be checked") from None
     if not isinstance(parsed, dict):
         raise WebhookPayloadError(
-            f"the body is a JSON {type(parsed).__name__}, not an object: "
-            "its signature cannot be checked"
+            f"the body is a JSON {type(parsed).__name__}, not an object: its signature cannot be checked"
         )
     if "\\u" in text and not _well_formed(json.dumps(parsed, ensure_ascii=False)):
         raise WebhookPayloadError("the body has a lone surrogate escape, which is not text")
@@ -449,9 +434,7 @@ _Reading = tuple[str, list[tuple[str, str]], dict[str, str] | None]
 """What a signed text says: the method, the query's pairs (sorted), the body's members."""
 
 
-def _check_covered(
-    method: str, url: str, query: list[tuple[str, str]], fields: dict[str, Any]
-) -> None:
+def _check_covered(method: str, url: str, query: list[tuple[str, str]], fields: dict[str, Any]) -> None:
     """Raise UnsignedContentError unless reading the signed text back gives this request."""
     params = fields if method == "POST" else {}
     parts = urlparse(url)
@@ -463,9 +446,7 @@ def _check_covered(
         raise UnsignedContentError(f"the signed text of this {method} reads as a {got_method}")
     if sorted(query) != got_query:
         name = min(set(query) ^ set(got_query), default=("?", ""))[0]
-        raise UnsignedContentError(
-            f"the query parameter {name[:64]!r} is not covered by the signature unambiguously"
-        )
+        raise UnsignedContentError(f"the query parameter {name[:64]!r} is not covered by the signature unambiguously")
     if method == "POST":
         got_body = got_body or {}
         for name in sorted(set(fields) | set(got_body)):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 PROJECT_NAME: Final = "plivo-dtmf-client"
 PACKAGE_NAME: Final = "plivo_dtmf_client"
-PACKAGE_VERSION: Final = "1.0.0"
+PACKAGE_VERSION: Final = "2.0.0.dev0"
 
 DEFAULT_BASE_URL: Final = "https://api.plivo.com"
 """The first of the spec's `servers`."""
@@ -77,8 +77,8 @@ CALLBACK_BODIES: Final[dict[str, BodyRules]] = {
             },
             "call_uuid": {"type": "string"},
             "digits": {"type": "string"},
-            "leg": {"type": "string", "enum": ("aleg", "bleg")},
-            "status": {"type": "string", "enum": ("sent", "failed")},
+            "leg": {"type": "string"},
+            "status": {"type": "string"},
         },
     }
 }

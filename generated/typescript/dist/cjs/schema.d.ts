@@ -85,7 +85,7 @@ export interface components {
             leg?: components["schemas"]["Leg"];
             /**
              * Format: uri
-             * @description Makes the request asynchronous; the outcome is delivered to this URL.
+             * @description Makes the request asynchronous; the outcome is delivered to this URL: an absolute http or https URL that names a host.
              */
             callback_url?: string;
             /**
