@@ -28,6 +28,7 @@ from typing import Any
 import uvicorn
 from plivo_mock.app import create_app
 from plivo_mock.config import Account, MockConfig
+from plivo_mock.protocol import PlivoHttpProtocol
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -818,7 +819,14 @@ def serve(app: ASGIApp, *, deadline_s: float = 15.0) -> Iterator[str]:
     """Serve `app` with uvicorn on a free loopback port in a thread; yields its base URL."""
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="error",
+            access_log=False,
+            lifespan="on",
+            # The mock's own protocol: malformed framing is answered as the mock answers it.
+            http=PlivoHttpProtocol,
         )
     )
     thread = threading.Thread(target=server.run, name="mutant-server", daemon=True)

@@ -902,3 +902,4 @@ def _shell_bytes(content: bytes) -> str:
 
 # Registered here so that PROBES names it wherever this module is imported.
 from . import callback_probe as _callback_probe  # noqa: E402, F401
+from . import families as _families  # noqa: E402, F401
