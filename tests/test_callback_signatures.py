@@ -24,6 +24,7 @@ from plivo.utils.signature_v3 import (
     get_signature_v3,
     validate_v3_signature,
 )
+from plivo_contract.callback_probe import CallbackReceiver, Received
 from plivo_dtmf_client.models import DigitsSentCallbackStatus, Leg
 from plivo_dtmf_client.webhooks import (
     NONCE_V2,
@@ -41,7 +42,6 @@ from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH
 from plivo_mock.testing import MockServer, dtmf_path, env_without_credentials
 
 from tests.client_support import SPEC, resolve
-from tests.contract.callback_probe import CallbackReceiver, Received
 
 OTHER_ID = "MASIGNEDACCOUNT00002"
 OTHER_TOKEN = "token-of-B-\u00fc"  # not ASCII: both sides must sign its UTF-8 bytes

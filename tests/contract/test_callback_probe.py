@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from plivo_contract.callback_probe import listen_address
+from plivo_contract.probes import PROBES, ProbeContext, Skip, run_probe
+from plivo_contract.provider import Budget, Provider
+from plivo_contract.semantics import LiveCall
+from plivo_contract.spec import Spec
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
 from plivo_mock.testing import MockServer
-
-from .callback_probe import listen_address
-from .probes import PROBES, ProbeContext, Skip, run_probe
-from .provider import Budget, Provider
-from .semantics import LiveCall
-from .spec import Spec
 
 PROBE = PROBES["async_callback"]
 

@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from plivo_contract.spec import load
 from plivo_mock.config import EMBEDDED_ACCOUNT
 
 from .conftest import MUTANT_TABLE, ContractRun, mock_config, run_contract
 from .mutants import MUTANTS, Mutant, build_app, serve, twin_config
-from .spec import load
 
 SPEC = load()
 

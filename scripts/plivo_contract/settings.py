@@ -15,7 +15,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from .semantics import BLEG_CHOICES, Bleg, parse_bleg
-from .spec import ROOT
 
 Mode = Literal["full", "negative-only"]
 ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -187,7 +186,8 @@ def load(
         and known_calls["BRIDGED_CALL_UUID"] == (known_calls["UNBRIDGED_CALL_UUID"])
     ):
         raise ConfigError("BRIDGED_CALL_UUID and UNBRIDGED_CALL_UUID name the same call")
-    report_dir = Path(env.get("CONTRACT_REPORT_DIR") or ROOT / "reports" / "contract")
+    # Relative to where the run starts (scripts/contract starts it at the repository root).
+    report_dir = Path(env.get("CONTRACT_REPORT_DIR") or Path("reports") / "contract")
     return Settings(
         base_url=base_url,
         auth_id=env["PLIVO_AUTH_ID"],

@@ -11,7 +11,7 @@ They make a run safe for a real account and sharper than the built-in checks:
 - the checks `live_call_accepts_valid_digits` and `answer_matches_request_case` (the answer
   `x-cases` gives the request, e.g. "async api spawned" with callback_url; see `semantics.py`).
 
-The runner (`python -m tests.contract`) sets these variables; with none set the hooks only count.
+The runner (`plivo-contract`) sets these variables; with none set the hooks only count.
 """
 
 from __future__ import annotations
@@ -19,18 +19,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 
-try:
-    from tests.contract import semantics, spec
-except ImportError:  # loaded by file path without the repository root on sys.path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.contract import semantics, spec
+from plivo_contract import semantics, spec
 
 SPEC = spec.load()
 _BUDGET = int(os.environ.get("CONTRACT_HOOK_BUDGET") or 0) or None

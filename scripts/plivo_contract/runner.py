@@ -31,9 +31,9 @@ from .report import (
 )
 from .semantics import Bleg, LiveCall
 from .settings import ConfigError, Settings
-from .spec import ROOT, Spec, SpecError
+from .spec import SPEC_ENV, Spec, SpecError
 
-CONFIG_PATH = ROOT / "tests" / "contract" / "schemathesis.toml"
+CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
 # Requests kept back from schemathesis for the probes (each sends at most a handful).
 PROBE_RESERVE = 120
 
@@ -169,8 +169,7 @@ def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) 
         "CONTRACT_HOOK_STATS": str(settings.report_dir / "hook-stats.json"),
         "CONTRACT_NEGATIVE_ONLY": "1" if settings.mode == "negative-only" else "0",
         "CONTRACT_CALLBACK": callback,
-        # The hooks import tests.contract from the repository root.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        SPEC_ENV: str(spec.path),
     }
     command = [
         *_st_command(),
@@ -191,7 +190,7 @@ def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) 
         command += ["--max-time", str(settings.max_time)]
     print(f"contract: {' '.join(command[1:])}", flush=True)
     # st's own progress goes straight to the terminal.
-    completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    completed = subprocess.run(command, env=env, check=False)
     return read_fuzz_result(settings.report_dir, completed.returncode)
 
 

@@ -1,7 +1,8 @@
 """What the contract suite expects of a provider, read from the OpenAPI document.
 
 Probes and checks never retype a status code, a pattern or a schema: they ask this module,
-which reads `openapi/plivo-dtmf.yaml` (validators compiled by jsonschema-rs, JSON Schema
+which reads the OpenAPI document (`openapi/plivo-dtmf.yaml`, or the copy the wheel carries, or
+the one `--spec` names; validators compiled by jsonschema-rs, JSON Schema
 2020-12 semantics, so `"1\\n"` does not match `^[0-9]+$`).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +18,23 @@ from typing import Any
 
 import jsonschema_rs
 import yaml
+from plivo_mock.config import MockConfig
 from plivo_mock.jsonbody import BadJson
 from plivo_mock.jsonbody import parse as parse_strict_json
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = ROOT / "openapi" / "plivo-dtmf.yaml"
+# The spec the mock serves: in an installed wheel its package-data copy, in a checkout (and
+# its editable install) openapi/ itself, so an edit there is tested.
+PACKAGED_SPEC: Path = MockConfig.spec_path
+# `plivo-contract --spec FILE` sets it, so that the `st` process (the hooks) reads the same file.
+SPEC_ENV = "CONTRACT_SPEC"
+
+
+def default_path() -> Path:
+    """The spec of this run: `CONTRACT_SPEC` (what `--spec` sets), else the packaged one."""
+    given = os.environ.get(SPEC_ENV)
+    return Path(given).resolve() if given else PACKAGED_SPEC
+
+
 SEND_DIGITS = "sendDigits"
 LIST_LIVE_CALLS = "listLiveCalls"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -89,7 +103,8 @@ class ResponseRule:
 class Spec:
     """The parsed document and the validators compiled from it."""
 
-    def __init__(self, path: Path = SPEC_PATH) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        path = default_path() if path is None else path
         self.path = path
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -361,5 +376,10 @@ def json_dumps(value: Any) -> str:
 
 
 @functools.cache
+def _load(path: Path) -> Spec:
+    return Spec(path)
+
+
 def load() -> Spec:
-    return Spec()
+    """The spec of this run, parsed once per file."""
+    return _load(default_path())
