@@ -123,7 +123,9 @@ def boundary_targets(spec: Spec) -> list[BoundaryTarget]:
         schema = _flatten(spec, param["schema"])
         if param.get("in") == "path" and "pattern" in schema:
             found.append(
-                BoundaryTarget("path", param["name"], schema["pattern"], schema.get("maxLength"), False)
+                BoundaryTarget(
+                    "path", param["name"], schema["pattern"], schema.get("maxLength"), False
+                )
             )
     return found
 
@@ -163,10 +165,9 @@ class Witness:
         if request.url.path.startswith("/__"):
             return  # the mock's control API and the probe's own receivers: not the spec's
         response.read()
-        label = f"{request.method} {request.url.raw_path.decode(errors='replace')[:120]} -> {response.status_code}"
-        self.seen.append(
-            Seen(label, response, _api_id(response), self._echo(request, response))
-        )
+        target = request.url.raw_path.decode(errors="replace")[:120]
+        label = f"{request.method} {target} -> {response.status_code}"
+        self.seen.append(Seen(label, response, _api_id(response), self._echo(request, response)))
 
     def _echo(self, request: httpx.Request, response: httpx.Response) -> str | None:
         """Which credential the answer repeats (its name, never its value)."""
@@ -199,7 +200,7 @@ def _secrets(provider: Provider, authorization: str | None) -> list[tuple[str, s
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return found
-        user, _, password = decoded.partition(":")
+        password = decoded.partition(":")[2]
         found.append(("user:password from the Authorization header", decoded))
         if len(password) >= 4:
             found.append(("the password sent", password))
@@ -235,7 +236,9 @@ def _provoke_errors(ctx: ProbeContext) -> None:
     bad = {"digits": ctx.invalid_digits()}
     ctx.list_calls(auth=ctx.provider.wrong_password_authorization())  # 401
     ctx.list_calls(auth=ctx.provider.bearer_authorization())  # 401
-    ctx.provider.send(ctx.spec.list_calls.method, ctx.spec.list_calls.url("", auth_id=ctx.call.auth_id))  # 400
+    ctx.provider.send(
+        ctx.spec.list_calls.method, ctx.spec.list_calls.url("", auth_id=ctx.call.auth_id)
+    )  # 400
     ctx.send_digits(bad)  # 400
     unknown = "00000000-0000-4000-8000-000000000000"
     ctx.send_digits({"digits": ctx.invalid_digits()}, path=ctx.digits_path(call_uuid=unknown))
@@ -367,10 +370,12 @@ def _methods_every_path(ctx: ProbeContext) -> None:
         for method in PROBED_METHODS:
             if method in listed:
                 continue
-            body = None if method in ("HEAD", "GET", "TRACE", "OPTIONS") else {"digits": ctx.invalid_digits()}
-            sends.append(
-                (f"{method} {template}", _method_sender(ctx, method, path, body))
+            body = (
+                None
+                if method in ("HEAD", "GET", "TRACE", "OPTIONS")
+                else {"digits": ctx.invalid_digits()}
             )
+            sends.append((f"{method} {template}", _method_sender(ctx, method, path, body)))
 
     def check(response: httpx.Response) -> None:
         template = _template_of(ctx.spec, response.request.url.path)
@@ -449,7 +454,8 @@ def _pattern_boundaries(ctx: ProbeContext) -> None:
             values = _uri_boundaries(ctx, target)
         else:
             values = [
-                (b.label, b.value) for b in variants.pattern_boundaries(target.pattern, target.max_length)
+                (b.label, b.value)
+                for b in variants.pattern_boundaries(target.pattern, target.max_length)
             ]
         for label, value in values:
             name = f"{target.location} {target.name}: {label} ({len(value)} characters)"
@@ -494,7 +500,11 @@ def _body_sender(ctx: ProbeContext, body: dict[str, Any]) -> Callable[[], httpx.
 
 
 def _path_sender(ctx: ProbeContext, name: str, value: str) -> Callable[[], httpx.Response]:
-    params = {"auth_id": ctx.call.auth_id, "call_uuid": ctx.call.call_uuid, name: quote(value, safe="")}
+    params = {
+        "auth_id": ctx.call.auth_id,
+        "call_uuid": ctx.call.call_uuid,
+        name: quote(value, safe=""),
+    }
     path = ctx.send_op.url("", **params)
     body = {"digits": ctx.invalid_digits() if ctx.negative_only else _valid_digits(ctx)}
     return lambda: ctx.send_digits(body, path=path)
@@ -509,7 +519,9 @@ class RawAnswer:
     statuses: list[bytes]
 
 
-def _raw_exchange(ctx: ProbeContext, headers: dict[str, str], body: bytes, wire: bytes) -> RawAnswer:
+def _raw_exchange(
+    ctx: ProbeContext, headers: dict[str, str], body: bytes, wire: bytes
+) -> RawAnswer:
     """Send one request as `wire` bytes of body on its own connection (Connection: close),
     read to the end; the answer as an httpx.Response plus every status line that came."""
     url = httpx.URL(ctx.provider.base_url)
@@ -538,7 +550,9 @@ def _raw_exchange(ctx: ProbeContext, headers: dict[str, str], body: bytes, wire:
                 answer += chunk
         except (TimeoutError, ConnectionResetError):
             pass
-    request = httpx.Request(ctx.send_op.method, ctx.provider.base_url + path, headers=sent, content=body)
+    request = httpx.Request(
+        ctx.send_op.method, ctx.provider.base_url + path, headers=sent, content=body
+    )
     # httpx sets Content-Length from the content; show what was sent.
     for name in ("content-length", "transfer-encoding"):
         if name in request.headers and name not in {k.lower() for k in headers}:
@@ -549,7 +563,9 @@ def _raw_exchange(ctx: ProbeContext, headers: dict[str, str], body: bytes, wire:
     lines = head_bytes.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ") if lines and lines[0] else []
     if len(parts) < 2 or not parts[1].isdigit():
-        raise Violation(f"no HTTP answer to {_describe(headers)}: {answer[:200]!r}", request=request)
+        raise Violation(
+            f"no HTTP answer to {_describe(headers)}: {answer[:200]!r}", request=request
+        )
     response_headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
     length = next(
         (int(v.strip()) for k, v in response_headers if k.strip().lower() == "content-length"), None
@@ -637,7 +653,8 @@ def _check_framed(ctx: ProbeContext, answer: RawAnswer, allowed: set[int], what:
         )
     if response.status_code not in allowed:
         raise Violation(
-            f"{what}: {response.status_code} {response.content[:300]!r}, expected {sorted(allowed)}",
+            f"{what}: {response.status_code} {response.content[:300]!r}, "
+            f"expected {sorted(allowed)}",
             response,
         )
     try:
