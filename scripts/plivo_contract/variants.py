@@ -60,20 +60,16 @@ def _full_width(value: str) -> str:
 def enum_variants(values: list[str], *, in_json: bool = True) -> list[tuple[str, Any]]:
     """(label, value) near every value of an enum; the spec's own values are left out.
 
-    Per value: upper, lower and title case and a look-alike letter (a lookup that folds
+    Per value: upper and lower case and a look-alike letter (a lookup that folds
     case or maps confusables may do so for some values only). On the first value: full
-    width (NFKC folds it back) and whitespace (leading and trailing space, a tab, a
+    width (NFKC folds it back) and whitespace (leading and trailing space, a trailing
     newline, an inner space, a zero-width space), because stripping or normalising before
     the lookup treats every value alike. Then null and, in JSON (`in_json`), the first
     value in an array.
     """
     made: dict[str, str] = {}
     for value in values:
-        for label, variant in (
-            ("upper case", value.upper()),
-            ("lower case", value.lower()),
-            ("title case", value.title()),
-        ):
+        for label, variant in (("upper case", value.upper()), ("lower case", value.lower())):
             made.setdefault(variant, f"{value!r}: {label}")
         for index, char in enumerate(value):
             if char in HOMOGLYPHS:
@@ -87,7 +83,6 @@ def enum_variants(values: list[str], *, in_json: bool = True) -> list[tuple[str,
             ("full width", _full_width(first)),
             ("leading space", " " + first),
             ("trailing space", first + " "),
-            ("leading tab", "\t" + first),
             ("trailing newline", first + "\n"),
             ("inner space", first[:middle] + " " + first[middle:]),
             ("zero-width space", first[:1] + "\u200b" + first[1:]),
@@ -142,13 +137,16 @@ class Boundary:
     value: str
 
 
-def pattern_boundaries(pattern: str, max_length: int | None) -> list[Boundary]:
+def pattern_boundaries(
+    pattern: str, max_length: int | None, *, every_repeat: bool = True
+) -> list[Boundary]:
     """The longest values `pattern` and `max_length` allow, and one past each bound.
 
     Unbounded repeats fill what `max_length` leaves; every bounded repeat (an optional
     group is one, 0 to 1) is taken at its maximum, alone and all together, and one past
     it. A value is labelled by how it was built; whether the spec accepts it is the
-    caller's question to the spec's validator.
+    caller's question to the spec's validator. Without `every_repeat`, only the first and
+    the last bounded repeat are taken one past their maximum.
     """
     tree = _sre_parse.parse(pattern)
     bounded = _bounded_repeats(tree)
@@ -165,7 +163,10 @@ def pattern_boundaries(pattern: str, max_length: int | None) -> list[Boundary]:
     add("longest allowed, every optional part at its maximum", everything, None, 0)
     add("one past the length, optional parts at their minimum", frozenset(), None, 1)
     add("one past the length, every optional part at its maximum", everything, None, 1)
-    for index in sorted(everything):
+    indices = sorted(everything)
+    for index in indices:
+        if not every_repeat and index not in (indices[0], indices[-1]):
+            continue
         add(
             f"repeat {index} at its maximum, the rest at their minimum", frozenset({index}), None, 0
         )
