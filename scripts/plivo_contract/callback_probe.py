@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from plivo_dtmf_client.webhooks import WebhookError, verify_digits_sent
+from plivo_dtmf_client.webhooks import NONCE_V3, WebhookError, signed_text_v3, verify_digits_sent
 
 from .probes import ProbeContext, Skip, Violation, expect, probe
 
@@ -142,8 +142,16 @@ class CallbackReceiver:
         """The next request received; queue.Empty after `timeout` seconds."""
         return self.requests.get(timeout=timeout)
 
-    def wait_for(self, want: Callable[[Received], bool], timeout: float) -> Received | None:
-        """The first request received within `timeout` that `want` accepts, else None."""
+    def wait_for(
+        self,
+        want: Callable[[Received], bool],
+        timeout: float,
+        others: list[Received] | None = None,
+    ) -> Received | None:
+        """The first request received within `timeout` that `want` accepts, else None.
+
+        The requests passed over are appended to `others`, so a caller can say what came.
+        """
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
@@ -152,7 +160,25 @@ class CallbackReceiver:
                 return None
             if want(got):
                 return got
+            if others is not None:
+                others.append(got)
         return None
+
+
+def _fields(received: Received) -> dict[str, Any]:
+    """The callback's parameters: a POST's JSON members, a GET's query (empty if unreadable)."""
+    if received.method == "GET":
+        return received.query
+    try:
+        document = json.loads(received.body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _describe(received: Received) -> str:
+    body = received.body[:200].decode("utf-8", "replace")
+    return f"{received.method} {received.target!r}" + (f" with body {body!r}" if body else "")
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -221,11 +247,35 @@ def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, meth
     )
     expect(ctx, response, ctx.send_op.success)
     api_id = response.json().get("api_id")
-    got = receiver.wait_for(lambda r: marker in r.target, CALLBACK_WAIT_S)
+    others: list[Received] = []
+    # Ours: the marker of its callback_url survived, or (if the provider lost the query) it
+    # carries this request's api_id.
+    got = receiver.wait_for(
+        lambda r: marker in r.target or _fields(r).get("api_id") == api_id,
+        CALLBACK_WAIT_S,
+        others,
+    )
     if got is None:
-        raise Violation(f"{method} callback to {callback_url}: none within {CALLBACK_WAIT_S:g} s")
+        if not others:
+            raise Violation(
+                f"{method} callback to {callback_url}: nothing at all reached the receiver "
+                f"within {CALLBACK_WAIT_S:g} s of the 202"
+            )
+        raise Violation(
+            f"{method} callback to {callback_url}: none for api_id {api_id!r} within "
+            f"{CALLBACK_WAIT_S:g} s; the receiver got {len(others)} other request(s), the "
+            f"first {_describe(others[0])}"
+        )
     if got.method != method:
-        raise Violation(f"callback_method {method}, but the callback came as {got.method}")
+        raise Violation(
+            f"callback_method {method}, but the callback came as {got.method}: {_describe(got)}"
+        )
+    if marker not in got.target:
+        raise Violation(
+            f"{method} callback arrived as {got.target!r}, without the query of callback_url "
+            f"{callback_url!r} (x-decisions.callback-query: a callback adds its parameters to "
+            "callback_url's own query)"
+        )
     # Verified against the URL the provider was told to use, as a receiver behind it would.
     arrived = f"{parts.scheme}://{parts.netloc}{got.target}"
     try:
@@ -237,9 +287,18 @@ def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, meth
             auth_token=ctx.provider.auth_token,
         )
     except WebhookError as exc:
-        raise Violation(f"{method} callback rejected: {type(exc).__name__}: {exc}") from None
-    fields: dict[str, Any] = json.loads(got.body) if method == "POST" else got.query
-    fields = {k: v for k, v in fields.items() if k != MARKER}
+        nonce = got.headers.get(NONCE_V3.lower())
+        params = _fields(got) if method == "POST" else {}
+        should = (
+            f"; the signed text should be {signed_text_v3(method, arrived, params, nonce)!r} "
+            "(HMAC-SHA256 with the Auth Token, base64)"
+            if nonce
+            else ""
+        )
+        raise Violation(
+            f"{method} callback rejected: {type(exc).__name__}: {exc}{should}"
+        ) from None
+    fields = {k: v for k, v in _fields(got).items() if k != MARKER}
     if not ctx.spec.conforms("components/schemas/DigitsSentCallback", fields):
         raise Violation(f"{method} callback does not match DigitsSentCallback: {fields}")
     if callback.api_id != api_id or callback.digits != digits:

@@ -8,10 +8,16 @@ that covered it and their outcome.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import jsonschema_rs
 
 from .probes import ProbeResult
+from .spec import NotStrictJson, Operation, Spec, SpecError
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,123 @@ class DecisionOutcome:
     probes: dict[str, str] = field(default_factory=dict)  # name -> outcome (or "not run")
     checks: tuple[str, ...] = ()
     reason: str = ""
+    # The checks whose failing cases concern this decision.
+    violated_by: set[str] = field(default_factory=set)
+
+
+# A failed check counts against a decision only when the case it failed on has to do with
+# it: what in the request the schema rejects (field, keyword), or what else the exchange was
+# (a body over the limit, a 429...). So one accepted `"callback_url": null` is not reported
+# as a violation of every decision that negative_data_rejection helps judge.
+_SCHEMA_ERRORS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("digits", "type"): ("digits-type",),
+    ("digits", "maxLength"): ("digits-length",),
+    ("digits", "minLength"): ("digits-characters",),
+    ("digits", "pattern"): ("digits-characters", "patterns"),
+    ("leg", "enum"): ("leg-values",),
+    ("leg", "type"): ("leg-values",),
+    ("leg", "const"): ("leg-values",),
+}
+_RATE_KEYS = ("rate-limit", "rate-limit-requests", "rate-limit-seconds")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request as it went over the wire and the status it got (None: no answer)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    status: int | None
+
+
+def concerned_keys(spec: Spec, exchange: Exchange, auth_id: str) -> set[str]:
+    """The keys of `x-decisions` and `x-limits` this exchange has to do with.
+
+    `auth_id` is the run's own (the path's auth_id is compared with it: the Authorization
+    header of a recorded case is sanitised away).
+    """
+    keys: set[str] = set()
+    headers = {name.lower(): value for name, value in exchange.headers.items()}
+    split = urlsplit(exchange.url)
+    limits = spec.limits
+    if isinstance(limits.get("target-bytes"), int):
+        target = split.path + (f"?{split.query}" if split.query else "")
+        if len(target.encode()) > limits["target-bytes"]:
+            keys |= {"request-limits", "target-bytes"}
+    if isinstance(limits.get("header-bytes"), int) and any(
+        len(f"{name}: {value}".encode()) > limits["header-bytes"]
+        for name, value in exchange.headers.items()
+    ):
+        keys |= {"request-limits", "header-bytes"}
+    operation = spec.operation_for(exchange.method, split.path)
+    if operation is None:
+        return keys
+    if exchange.status is not None and exchange.status == _status_or_none(
+        operation, "TooManyRequests"
+    ):
+        keys.update(_RATE_KEYS)
+    keys |= _path_keys(spec, operation.path, split.path, auth_id)
+    if operation.operation_id != spec.send.operation_id:
+        return keys
+    raw = exchange.body or b""
+    # Refused before the body is read (413, 415): what is in it is not at stake.
+    if len(raw) > spec.body_limit:
+        return keys | {"body-limit", "body-bytes"}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    encoding = headers.get("content-encoding", "identity").strip().lower()
+    if media_type != spec.request_media_type or encoding not in ("", "identity"):
+        return keys | {"content-type"}
+    try:
+        body = spec.strict_json(raw)
+    except NotStrictJson:
+        return keys | {"json-body"}
+    validator = spec.validator("components/schemas/SendDigitsRequest")
+    errors = list(validator.iter_errors(body)) if isinstance(body, dict) else []
+    for error in errors:
+        keys |= _schema_error_keys(error)
+    if isinstance(body, dict) and not errors:
+        known = spec.schema_at("components/schemas/SendDigitsRequest").get("properties", {})
+        if set(body) - set(known):
+            keys.add("unknown-fields")
+        if body.get("leg", spec.default_leg) == spec.other_leg:
+            keys.add("bleg-without-bridge")
+        if exchange.status == operation.success:
+            keys.add("async-status")
+    return keys
+
+
+def _schema_error_keys(error: jsonschema_rs.ValidationError) -> set[str]:
+    path = list(error.instance_path)
+    name = str(path[0]) if path else ""
+    kind = error.kind.name
+    found = set(_SCHEMA_ERRORS.get((name, kind), ()))
+    if kind == "pattern":
+        found.add("patterns")
+    return found
+
+
+def _status_or_none(operation: Operation, component: str) -> int | None:
+    try:
+        return operation.status_of(component)
+    except SpecError:  # the operation documents no such response
+        return None
+
+
+def _path_keys(spec: Spec, template: str, path: str, auth_id: str) -> set[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    found = re.fullmatch(pattern, path)
+    keys: set[str] = set()
+    if found is None:
+        return keys
+    for name, value in found.groupdict().items():
+        value = unquote(value)
+        if name in ("auth_id", "call_uuid") and not spec.valid_path_param(name, value):
+            keys.add("patterns")
+        if name == "auth_id" and value != auth_id:
+            keys.add("auth-id-mismatch")
+    return keys
 
 
 def missing(spec_keys: list[str], table: dict[str, Coverage]) -> list[str]:
@@ -127,8 +250,14 @@ def outcomes(
     probes: list[ProbeResult],
     failed_checks: set[str],
     checks_ran: bool,
+    concerned: Mapping[str, set[str]] | None = None,
 ) -> list[DecisionOutcome]:
-    """Per key of the spec: which probes covered it in this run and what they found."""
+    """Per key of the spec: which probes covered it in this run and what they found.
+
+    `concerned`: per failed check, the keys its failing cases have to do with (see
+    `concerned_keys`); a failed check not in it counts against every decision listing it.
+    """
+    concerned = concerned or {}
     results = {p.name: p.outcome for p in probes}
     found = []
     for kind, keys, table in (
@@ -144,12 +273,17 @@ def outcomes(
                 continue
             ran = {name: results.get(name, "not run") for name in coverage.probes}
             checks = coverage.checks if checks_ran else ()
+            violating = {
+                check
+                for check in set(checks) & failed_checks
+                if check not in concerned or key in concerned[check]
+            }
             verdict: Verdict
-            if "failed" in ran.values() or set(checks) & failed_checks:
+            if "failed" in ran.values() or violating:
                 verdict = "violated"
             elif "passed" in ran.values():
                 verdict = "kept"
             else:
                 verdict = "not run"
-            found.append(DecisionOutcome(key, kind, verdict, ran, checks))
+            found.append(DecisionOutcome(key, kind, verdict, ran, checks, violated_by=violating))
     return found

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shlex
 
 _FULL_WIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
 _ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x0660 + d) for d in range(10)))
@@ -86,6 +87,32 @@ def credential_near_misses(auth_id: str, token: str) -> dict[str, str]:
         # The right token plus one Latin-1 byte that is not UTF-8: a provider decoding the
         # password as UTF-8 must still answer 401, not fail.
         "latin1": _basic(user + b":" + secret + "\u00e9".encode("latin-1")),
+    }
+
+
+# The run's credentials as a reproduction line names them: set these and the line runs.
+OWN_CREDENTIALS = '-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"'
+
+
+def credential_shell_forms(auth_id: str) -> dict[str, str]:
+    """curl arguments that send each of `credential_near_misses`' values again, computed by
+    the shell from $PLIVO_AUTH_ID and $PLIVO_AUTH_TOKEN: runnable, and no token printed.
+
+    `auth_id` is not a secret (it is in every URL); only its other-case spelling is written.
+    """
+    other_case = auth_id.swapcase() if auth_id.swapcase() != auth_id else auth_id.lower()
+    # \351 is é in Latin-1 (octal, as every printf reads it).
+    latin1 = (
+        '-H "Authorization: Basic $(printf \'%s:%s\\351\' "$PLIVO_AUTH_ID" '
+        '"$PLIVO_AUTH_TOKEN" | base64 | tr -d \'\\n\')"'
+    )
+    return {
+        "empty_token": '-u "$PLIVO_AUTH_ID:"',
+        "token_prefix": '-u "$PLIVO_AUTH_ID:${PLIVO_AUTH_TOKEN%?}"',
+        "token_suffix": '-u "$PLIVO_AUTH_ID:${PLIVO_AUTH_TOKEN#?}"',
+        "auth_id_other_case": f'-u {shlex.quote(other_case)}:"$PLIVO_AUTH_TOKEN"',
+        "extra_field": '-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN:extra"',
+        "latin1": latin1,
     }
 
 

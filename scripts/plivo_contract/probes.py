@@ -858,9 +858,9 @@ def run_all(ctx: ProbeContext, names: tuple[str, ...] | None) -> list[ProbeResul
 def reproduction(provider: Provider, request: httpx.Request, body_file: Path | None = None) -> str:
     """One curl line that sends `request` again; credentials never appear in it.
 
-    The run's own credentials become `$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN` (set them to replay);
-    any other Authorization value (derived from the token by a probe) is `[Filtered]`, as
-    schemathesis prints it.
+    The run's own credentials become `-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"` (set them to
+    replay), and a value a probe derived from them (a near-miss, Bearer) a shell expression
+    over the same variables; any other Authorization value is `[Filtered]`.
     """
     # curl -X HEAD would wait for a body that never comes; -I sends a HEAD.
     parts = ["curl", "-I"] if request.method == "HEAD" else ["curl", "-X", request.method]
@@ -871,8 +871,9 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
         elif name.lower() in _CURL_SETS:
             continue
         if name.lower() == "authorization":
-            if value == provider.authorization:
-                parts.append('-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"')
+            shell = provider.curl_authorization(value)
+            if shell is not None:
+                parts.append(shell)
                 continue
             value = "[Filtered]"
         parts += ["-H", shlex.quote(f"{name}: {value}")]

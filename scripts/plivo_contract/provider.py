@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from .nearmiss import credential_near_misses
+from .nearmiss import OWN_CREDENTIALS, credential_near_misses, credential_shell_forms
 from .spec import Spec
 
 MOCK_PREFIX = "/__mock__"
@@ -120,6 +120,20 @@ class Provider:
     def near_miss_authorizations(self) -> dict[str, str]:
         """Authorization values one step from the run's own (see nearmiss.py)."""
         return credential_near_misses(self.auth_id, self._auth_token)
+
+    def curl_authorization(self, value: str) -> str | None:
+        """curl arguments that send the Authorization `value` again, when this run derived it
+        from its credentials: computed by the shell from $PLIVO_AUTH_ID/$PLIVO_AUTH_TOKEN, so
+        the line runs and shows no token. None for any other value."""
+        forms = {
+            self.authorization: OWN_CREDENTIALS,
+            self.wrong_password_authorization(): '-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN-wrong"',
+            self.bearer_authorization(): '-H "Authorization: Bearer $PLIVO_AUTH_TOKEN"',
+        }
+        shell = credential_shell_forms(self.auth_id)
+        for key, derived in self.near_miss_authorizations().items():
+            forms.setdefault(derived, shell[key])
+        return forms.get(value)
 
     def _throttle(self) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ Files under the report directory (default `reports/contract/`):
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import time
@@ -15,6 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from .decisions import DecisionOutcome
@@ -25,6 +27,8 @@ PROVIDER_ERRORS = frozenset(
     {"Network Error", "Unresponsive Operation", "Server Unavailable", "Unhealthy API"}
 )
 EXIT_PASS, EXIT_VIOLATED, EXIT_ERROR = 0, 1, 2
+# Failed schemathesis cases listed in the printed summary; summary.json has all of them.
+_LISTED_FAILURES = 10
 
 
 @dataclass
@@ -44,6 +48,8 @@ class FuzzResult:
     unique_failures: int = 0
     # "<code> <title>" -> count, from its JSON report's failures.
     failures: dict[str, int] = field(default_factory=dict)
+    # Each failed (check, case), from the NDJSON events: what the report points at.
+    check_failures: list[CheckFailure] = field(default_factory=list)
 
     @property
     def provider_errors(self) -> dict[str, int]:
@@ -61,21 +67,72 @@ class FuzzResult:
         return errors
 
 
-def failed_checks_from_ndjson(path: Path) -> dict[str, int]:
-    """Failed check name -> number of distinct test cases it failed on."""
-    failed: set[tuple[str, str]] = set()
+@dataclass
+class CheckFailure:
+    """One schemathesis check that failed on one case: what was sent, what came back.
+
+    The Authorization value is whatever `st` recorded: `[Filtered]` (its sanitiser hides it).
+    """
+
+    check: str
+    message: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    body_base64: str | None
+    status: int | None
+    # A curl line that sends it again (the runner writes it; st's own say [Filtered]).
+    reproduce: str = ""
+
+    @property
+    def body(self) -> bytes | None:
+        return None if self.body_base64 is None else base64.b64decode(self.body_base64)
+
+
+def _interaction_failure(check: dict[str, Any], interaction: dict[str, Any]) -> CheckFailure:
+    request = interaction.get("request") or {}
+    response = interaction.get("response") or {}
+    headers = {
+        name: (values[0] if isinstance(values, list) and values else str(values))
+        for name, values in (request.get("headers") or {}).items()
+    }
+    body = request.get("body")
+    failure = (check.get("failure_info") or {}).get("failure") or {}
+    return CheckFailure(
+        check=str(check["name"]),
+        message=str(failure.get("message") or failure.get("title") or ""),
+        method=str(request.get("method") or ""),
+        url=str(request.get("uri") or ""),
+        headers=headers,
+        body_base64=body.get("$base64") if isinstance(body, dict) else None,
+        status=response.get("status_code") if isinstance(response, dict) else None,
+    )
+
+
+def failures_from_ndjson(path: Path) -> list[CheckFailure]:
+    """Every (check, case) that failed, with the exchange it failed on, once each."""
+    found: dict[tuple[str, str], CheckFailure] = {}
     if not path.exists():
-        return {}
+        return []
     with path.open(encoding="utf-8") as events:
         for line in events:
             if '"ScenarioFinished"' not in line[:40]:
                 continue
             recorder = json.loads(line)["ScenarioFinished"].get("recorder") or {}
+            interactions = recorder.get("interactions") or {}
             for case_id, checks in (recorder.get("checks") or {}).items():
                 for check in checks:
-                    if check.get("status") == "failure":
-                        failed.add((check["name"], case_id))
-    return dict(Counter(name for name, _ in failed))
+                    if check.get("status") != "failure" or (check["name"], case_id) in found:
+                        continue
+                    found[(check["name"], case_id)] = _interaction_failure(
+                        check, interactions.get(case_id) or {}
+                    )
+    return list(found.values())
+
+
+def failed_checks_from_ndjson(path: Path) -> dict[str, int]:
+    """Failed check name -> number of distinct test cases it failed on."""
+    return dict(Counter(failure.check for failure in failures_from_ndjson(path)))
 
 
 def read_fuzz_result(report_dir: Path, exit_code: int) -> FuzzResult:
@@ -94,7 +151,8 @@ def read_fuzz_result(report_dir: Path, exit_code: int) -> FuzzResult:
             f"{f.get('code', '')} {f['title']}".strip(): int(f["count"])
             for f in document.get("failures", [])
         }
-    result.failed_checks = failed_checks_from_ndjson(report_dir / "schemathesis.ndjson")
+    result.check_failures = failures_from_ndjson(report_dir / "schemathesis.ndjson")
+    result.failed_checks = dict(Counter(failure.check for failure in result.check_failures))
     stats_path = report_dir / "hook-stats.json"
     if stats_path.exists():
         result.hook_stats = json.loads(stats_path.read_text(encoding="utf-8"))
@@ -252,11 +310,22 @@ def write_summary_json(path: Path, summary: RunSummary) -> None:
         "fuzz": asdict(summary.fuzz) if summary.fuzz else None,
         "probes": {p.name: p.outcome for p in summary.probes},
         "reproduce": {p.name: p.reproduce for p in summary.probes if p.reproduce},
+        "schemathesis_failures": [
+            {
+                "check": f.check,
+                "request": f"{f.method} {f.url}",
+                "status": f.status,
+                "message": f.message,
+                "reproduce": f.reproduce,
+            }
+            for f in (summary.fuzz.check_failures if summary.fuzz else [])
+        ],
         "decisions": {
             f"{d.kind}.{d.key}": {
                 "verdict": d.verdict,
                 "probes": d.probes,
                 "checks": list(d.checks),
+                "violated_by": sorted(d.violated_by),
                 "reason": d.reason,
             }
             for d in summary.decisions
@@ -301,6 +370,19 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
             )
         for title, count in sorted(fuzz.failures.items()):
             lines.append(f"           {title}: {count}")
+        for failure in fuzz.check_failures[:_LISTED_FAILURES]:
+            first = failure.message.strip().splitlines()[-1] if failure.message.strip() else ""
+            lines.append(
+                f"  FAILED   {failure.check}: {failure.method} {urlsplit(failure.url).path} "
+                f"got {failure.status}" + (f" ({first})" if first else "")
+            )
+            if failure.reproduce:
+                lines.append(f"           reproduce: {failure.reproduce}")
+        if len(fuzz.check_failures) > _LISTED_FAILURES:
+            lines.append(
+                f"           ... {len(fuzz.check_failures) - _LISTED_FAILURES} more "
+                "in summary.json (schemathesis_failures)"
+            )
         for name, count in sorted(fuzz.errors.items()):
             kind = "provider" if name in fuzz.provider_errors else "run"
             lines.append(f"  ERROR    {name} x{count} ({kind} error)")
@@ -318,17 +400,19 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         lines.append(f"  skipped  {', '.join(skipped)} (reasons in probes-junit.xml)")
     if summary.decisions:
         verdicts = Counter(d.verdict for d in summary.decisions)
-        unseen = [d.key for d in summary.decisions if d.verdict in ("not run", "not observable")]
+
+        def listed(verdict: str) -> str:
+            keys = [d.key for d in summary.decisions if d.verdict == verdict]
+            return f"{len(keys)} {verdict}" + (f" ({', '.join(keys)})" if keys else "")
+
         lines.append(
             f"decisions  {len(summary.decisions)} in the spec: {verdicts['kept']} kept, "
-            f"{verdicts['violated']} violated, {verdicts['not run']} not run, "
-            f"{verdicts['not observable']} not observable"
-            + (f" ({', '.join(unseen)})" if unseen else "")
+            f"{verdicts['violated']} violated, {listed('not run')}, {listed('not observable')}"
         )
         for decision in summary.decisions:
             if decision.verdict == "violated":
                 failed = [f"probe:{n}" for n, o in decision.probes.items() if o == "failed"]
-                failed += [c for c in decision.checks if fuzz and c in fuzz.failed_checks]
+                failed += sorted(decision.violated_by)
                 lines.append(f"  VIOLATED {decision.kind}.{decision.key}: {', '.join(failed)}")
     lines.extend(f"note       {note}" for note in summary.notes)
     lines.append(

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from . import decisions as decision_module
 from . import families
 from . import probes as probe_module
@@ -195,6 +197,36 @@ def run_schemathesis(settings: Settings, setup: Setup, budget: int, spec: Spec) 
     return read_fuzz_result(settings.report_dir, completed.returncode)
 
 
+def concerned_by_check(spec: Spec, fuzz: FuzzResult | None, auth_id: str) -> dict[str, set[str]]:
+    """Per failed check, the decisions its failing cases have to do with."""
+    concerned: dict[str, set[str]] = {}
+    for failure in fuzz.check_failures if fuzz is not None else []:
+        exchange = decision_module.Exchange(
+            failure.method, failure.url, failure.headers, failure.body, failure.status
+        )
+        keys = decision_module.concerned_keys(spec, exchange, auth_id)
+        concerned.setdefault(failure.check, set()).update(keys)
+    return concerned
+
+
+def reproduce_failures(provider: Provider, fuzz: FuzzResult, report_dir: Path) -> None:
+    """A runnable curl line for each failed schemathesis case (its own say `[Filtered]`).
+
+    The sanitised Authorization is the run's own (schemathesis sends the configured
+    credentials); for ignored_auth the point is a request the provider should have refused,
+    so its line sends none.
+    """
+    for index, failure in enumerate(fuzz.check_failures):
+        headers = {k: v for k, v in failure.headers.items() if k.lower() != "authorization"}
+        if failure.check != "ignored_auth" and len(headers) < len(failure.headers):
+            headers["Authorization"] = provider.authorization
+        request = httpx.Request(
+            failure.method or "GET", failure.url, headers=headers, content=failure.body
+        )
+        body_file = report_dir / "requests" / f"schemathesis-{index}-{failure.check}.body"
+        failure.reproduce = probe_module.reproduction(provider, request, body_file)
+
+
 def _clean(report_dir: Path) -> None:
     report_dir.mkdir(parents=True, exist_ok=True)
     for name in _ST_OUTPUTS:
@@ -252,6 +284,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             reserve = PROBE_RESERVE + own + rate_probes
             share = max(provider.budget.left - reserve, 1)
             fuzz = run_schemathesis(settings, setup, share, spec)
+            reproduce_failures(provider, fuzz, settings.report_dir)
             sent = int(fuzz.hook_stats.get("sent", 0)) + own
             provider.budget.spent = min(provider.budget.spent + sent, provider.budget.limit)
         context = probe_module.ProbeContext(
@@ -317,6 +350,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         results,
         set(fuzz.failed_checks) if fuzz is not None else set(),
         checks_ran=fuzz is not None,
+        concerned=concerned_by_check(spec, fuzz, settings.auth_id),
     )
     summary.exit_code = summary.verdict()
     write_probes_junit(settings.report_dir / "probes-junit.xml", results)

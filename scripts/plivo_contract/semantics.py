@@ -174,11 +174,24 @@ def live_call_violation(spec: Spec, call: LiveCall, response: Any) -> str | None
 
 
 def answer_case_violation(spec: Spec, response: Any) -> str | None:
-    """Why a sendDigits answer is not the one `x-cases` gives its request (the async message)."""
+    """Why a sendDigits answer is not the one `x-cases` gives its request (the async message).
+
+    Only a valid request has an answer case: an invalid one is owed a 4xx, whatever it looks
+    like (an accepted `"callback_url": null` is negative_data_rejection's finding, not a
+    wrong async message).
+    """
     facts = request_facts(response)
     operation = spec.operation_for(facts["method"], urlsplit(facts["url"]).path)
     if operation is None:
         return None
+    if operation.operation_id == spec.send.operation_id:
+        headers = {name.lower(): value for name, value in facts["headers"].items()}
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        raw = _raw(facts["body"])
+        if media_type != spec.request_media_type or not spec.accepts_raw_body(raw):
+            return None
+        if raw is not None and len(raw) > spec.body_limit:
+            return None
     return spec.case_violation(
         operation, response.status_code, decode_strict(facts["body"]), decode_json(response.content)
     )

@@ -17,14 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import plivo_mock
 import yaml
-from plivo_mock.config import MockConfig
+from plivo_mock import pointer as refs
 from plivo_mock.jsonbody import BadJson
 from plivo_mock.jsonbody import parse as parse_strict_json
 
-# The spec the mock serves: in an installed wheel its package-data copy, in a checkout (and
-# its editable install) openapi/ itself, so an edit there is tested.
-PACKAGED_SPEC: Path = MockConfig.spec_path
+# The spec the mock serves (plivo_mock.config finds it the same way): in an installed wheel
+# the mock package's copy, in a checkout (and its editable install) openapi/ itself, so an
+# edit there is tested. Not imported from plivo_mock.config: `st` loads this module with the
+# hooks, and Hypothesis draws string constants from every local module loaded (the mock's
+# published token among them), which would make generation depend on our sources.
+_PACKAGED = Path(plivo_mock.__file__).resolve().parent / "openapi" / "plivo-dtmf.yaml"
+PACKAGED_SPEC = (
+    _PACKAGED
+    if _PACKAGED.is_file()
+    else Path(__file__).resolve().parents[2] / "openapi" / "plivo-dtmf.yaml"
+)
 # `plivo-contract --spec FILE` sets it, so that the `st` process (the hooks) reads the same file.
 SPEC_ENV = "CONTRACT_SPEC"
 
@@ -155,9 +164,14 @@ class Spec:
         return self.methods_by_path[operation.path]
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = self.schema_at(str(node["$ref"]).removeprefix("#/"))
-        return node
+        """`node` with its `$ref` chain followed, as the mock and spec-diff follow it."""
+        try:
+            found = refs.resolve(self.document, node, where=self.path.name)
+        except refs.RefError as exc:
+            raise SpecError(str(exc)) from None
+        if not isinstance(found, dict):
+            raise SpecError(f"{self.path.name}: $ref {node.get('$ref')!r} is not an object")
+        return found
 
     def response_rule(self, operation: Operation, status: int) -> ResponseRule | None:
         """The documented response for `status`, or None when the operation documents none."""
@@ -216,12 +230,14 @@ class Spec:
                 return False
         return True
 
-    def schema_at(self, pointer: str) -> dict[str, Any]:
-        node: Any = self.document
-        for part in pointer.split("/"):
-            node = node[part]
+    def schema_at(self, at: str) -> dict[str, Any]:
+        """The node at `#/<at>` (a JSON pointer without its leading `/`)."""
+        try:
+            node = refs.lookup(self.document, f"/{at}")
+        except refs.RefError as exc:
+            raise SpecError(f"{self.path.name}: {exc}") from None
         if not isinstance(node, dict):
-            raise SpecError(f"#/{pointer} is not a schema")
+            raise SpecError(f"#/{at} is not a schema")
         return node
 
     def valid_body(self, body: Any) -> bool:

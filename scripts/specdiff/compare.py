@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
-from plivo_mock.pointer import token, tokens
+from plivo_mock.pointer import RefError, resolve, token, tokens
 
 from specdiff.load import HTTP_METHODS, SpecInputError
 from specdiff.rules import BREAKING, BUMP_OF_LEVEL, BUMPS, LEVELS, NON_BREAKING, RULES
@@ -96,22 +95,11 @@ def _show(value: Any) -> str:
 
 def _resolve(doc: dict[str, Any], node: Any, where: str) -> tuple[Any, str | None]:
     """Follow a chain of local `$ref`s; answer the target and the first ref followed."""
-    first: str | None = None
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node, first
-        ref = node["$ref"]
-        first = first or ref
-        if not ref.startswith("#"):
-            raise SpecInputError(f"{where}: $ref {ref!r} is not local (only local refs are read)")
-        target: Any = doc
-        try:
-            for part in tokens(unquote(ref[1:])):
-                target = target[int(part)] if isinstance(target, list) else target[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise SpecInputError(f"{where}: unresolvable $ref {ref!r}") from None
-        node = target
-    raise SpecInputError(f"{where}: $ref chain too long at {first!r}")
+    first = node.get("$ref") if isinstance(node, dict) else None
+    try:
+        return resolve(doc, node, where=where), first if isinstance(first, str) else None
+    except RefError as error:
+        raise SpecInputError(str(error)) from None
 
 
 def _flatten(doc: dict[str, Any], node: Any, where: str, depth: int = 0) -> tuple[Any, str | None]:

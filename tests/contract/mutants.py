@@ -676,6 +676,38 @@ async def _async_message(request: Exchange, forward: Forward, broken: Broken) ->
 
 
 @mutant(
+    "callback-url-null-sync",
+    '"callback_url": null read as absent: 202 "digits sent" instead of a 400',
+    "negative_data_rejection",
+)
+async def _callback_url_null(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def drop_null(document: dict[str, Any]) -> bool:
+        if "callback_url" in document and document["callback_url"] is None:
+            del document["callback_url"]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, drop_null))
+
+
+@mutant(
+    "callback-query-dropped",
+    "the callback goes to callback_url without its query (a receiver's own token is lost)",
+    "probe:async_callback",
+    knobs={"CONTRACT_PROBES": "async_callback", "CONTRACT_PHASES": "none"},
+)
+async def _callback_query_dropped(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def drop_query(document: dict[str, Any]) -> bool:
+        url = document.get("callback_url")
+        if isinstance(url, str) and "?" in url:
+            document["callback_url"] = url.split("?", 1)[0]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, drop_query))
+
+
+@mutant(
     "no-body-timeout",
     "a body that stops arriving is waited for forever (no x-limits.body-timeout-seconds)",
     "probe:body_timeout",

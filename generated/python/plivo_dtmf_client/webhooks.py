@@ -78,8 +78,13 @@ def signature_v3(auth_token: str, method: str, url: str, params: Params, nonce: 
     For GET, `params` are added to the query of `url` (pass {} when `url` already carries
     them); for POST they are the body's fields (form fields, or a JSON object's members).
     """
-    base = _base_v3(method.upper(), url, params)
-    return _hmac_b64(auth_token, f"{base}.{nonce}")
+    return _hmac_b64(auth_token, signed_text_v3(method, url, params, nonce))
+
+
+def signed_text_v3(method: str, url: str, params: Params, nonce: str) -> str:
+    """The text X-Plivo-Signature-V3 is the HMAC-SHA256 of (no secret in it): to show a
+    sender what it should have signed when a signature does not verify."""
+    return f"{_base_v3(method.upper(), url, params)}.{nonce}"
 
 
 def signature_v2(auth_token: str, url: str, nonce: str) -> str:
@@ -244,6 +249,7 @@ __all__ = [
     "signature_headers",
     "signature_v2",
     "signature_v3",
+    "signed_text_v3",
     "verify_digits_sent",
     "verify_signature",
 ]
