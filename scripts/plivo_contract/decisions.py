@@ -75,7 +75,13 @@ DECISIONS: dict[str, Coverage] = {
     ),
     "json-body": Coverage(_JSON),
     "request-limits": Coverage(
-        ("target_too_long", "header_too_long", "body_timeout", "body_limit_framings")
+        (
+            "target_too_long",
+            "header_too_long",
+            "body_timeout",
+            "body_limit_framings",
+            "request_limits_at_boundary",
+        )
     ),
     "content-type": Coverage(
         (
@@ -96,8 +102,8 @@ DECISIONS: dict[str, Coverage] = {
 
 LIMITS: dict[str, Coverage] = {
     "body-bytes": Coverage(("body_too_large", "body_limit_framings")),
-    "target-bytes": Coverage(("target_too_long",)),
-    "header-bytes": Coverage(("header_too_long",)),
+    "target-bytes": Coverage(("target_too_long", "request_limits_at_boundary")),
+    "header-bytes": Coverage(("header_too_long", "request_limits_at_boundary")),
     # Opt-in (CONTRACT_PROBES=body_timeout): it holds a connection for the whole limit.
     "body-timeout-seconds": Coverage(("body_timeout",)),
     "rate-limit-requests": _RATE,

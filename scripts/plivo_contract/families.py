@@ -363,7 +363,7 @@ def _enum_query_sender(
     operation = target.operation
     path = operation.url("", auth_id=ctx.call.auth_id, call_uuid=ctx.call.call_uuid)
     if value is None:
-        query = f"{quote(target.name)}="  # null has no spelling in a query: empty
+        query = quote(target.name)  # null has no spelling in a query: the name alone
     else:
         query = urlencode({target.name: value})
     return lambda: ctx.provider.send(operation.method, f"{path}?{query}")
@@ -679,6 +679,30 @@ def _check_framed(ctx: ProbeContext, answer: RawAnswer, allowed: set[int], what:
         conform(ctx, response, ctx.send_op)
     except Violation as exc:
         raise Violation(f"{what}: {exc}", response) from None
+
+
+@probe(
+    "request_limits_at_boundary",
+    "a request target of exactly x-limits.target-bytes and a header line of exactly "
+    "x-limits.header-bytes: answered as without them (the probes *_too_long send one more)",
+)
+def _request_limits_at_boundary(ctx: ProbeContext) -> None:
+    listing = ctx.spec.list_calls
+    limits = ctx.spec.limits
+    path = ctx.list_path() + "&contract_pad="
+    path += "x" * (int(limits["target-bytes"]) - len(path))
+    sends = [(f"a {len(path)}-byte target", lambda: ctx.provider.send(listing.method, path))]
+    # The whole field line, "name: value" and its CRLF, within the limit: what the header
+    # limit counts is not spelled out, and none of these readings refuses it.
+    name = "X-Contract-Pad"
+    value = "x" * (int(limits["header-bytes"]) - len(name) - 4)
+    sends.append(
+        (
+            f"a {len(name) + len(value) + 4}-byte header line",
+            lambda: ctx.provider.send(listing.method, ctx.list_path(), headers={name: value}),
+        )
+    )
+    _all_variants(sends, lambda response: expect(ctx, response, listing.success, listing))
 
 
 # --- the rate limit per account, whatever the connection -------------------------------

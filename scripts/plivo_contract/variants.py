@@ -64,8 +64,8 @@ def enum_variants(values: list[str], *, in_json: bool = True) -> list[tuple[str,
     case or maps confusables may do so for some values only). On the first value: full
     width (NFKC folds it back) and whitespace (leading and trailing space, a trailing
     newline, an inner space, a zero-width space), because stripping or normalising before
-    the lookup treats every value alike. Then null and, in JSON (`in_json`), the first
-    value in an array.
+    the lookup treats every value alike. Then empty, all values joined by a comma, null and,
+    in JSON (`in_json`), the first value in an array.
     """
     made: dict[str, str] = {}
     for value in values:
@@ -92,6 +92,11 @@ def enum_variants(values: list[str], *, in_json: bool = True) -> list[tuple[str,
         made.pop(value, None)
     found: list[tuple[str, Any]] = [(label, variant) for variant, label in made.items()]
     if values:
+        # Empty: `value or default` takes it for the default. Joined: a list where one
+        # value is meant.
+        found.append(("empty", ""))
+        if len(values) > 1:
+            found.append(("all values joined with a comma", ",".join(values)))
         found.append(("null", None))
         if in_json:
             found.append(("in an array", [values[0]]))

@@ -802,6 +802,48 @@ async def _query_enum_case(request: Exchange, forward: Forward, broken: Broken) 
 
 
 @mutant(
+    "enum-empty-default",
+    "an empty leg taken for the default ('leg or \"aleg\"')",
+    "probe:enum_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "enum_variants"},
+)
+async def _enum_empty(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        if document.get("leg") == "":
+            del document["leg"]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "target-limit-off-by-one",
+    "a request target of exactly x-limits.target-bytes answered 400 (>= instead of >)",
+    "probe:request_limits_at_boundary",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "request_limits_at_boundary"},
+)
+async def _target_off_by_one(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    size = len(request.path) + (len(request.query) + 1 if request.query else 0)
+    if size >= int(SPEC.limits["target-bytes"]):
+        return _error(400, "request target too long")
+    return await forward(request)
+
+
+@mutant(
+    "header-limit-counts-more",
+    "the header limit counted over the whole header block, not per header",
+    "probe:request_limits_at_boundary",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "request_limits_at_boundary"},
+)
+async def _header_block(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    size = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+    if size > int(SPEC.limits["header-bytes"]):
+        return _error(400, "request headers too long")
+    return await forward(request)
+
+
+@mutant(
     "unlisted-method-200",
     "DELETE on the live-call list answered 200 with the list (one path, one method)",
     "probe:methods_every_path",

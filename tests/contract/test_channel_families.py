@@ -49,7 +49,7 @@ def test_every_enum_variant_is_one_the_spec_rejects(target: families.EnumTarget)
     labels = " ".join(label for label, _ in made)
     for kind in (" case", "leading space", "trailing space", "inner space", "look-alike"):
         assert kind in labels, (target.name, kind)
-    assert ("null", None) in made
+    assert ("null", None) in made and ("empty", "") in made
     for label, value in made:
         if target.location == "body":
             assert not SPEC.valid_body({"digits": "1", target.name: value}), label

@@ -39,6 +39,7 @@ FAMILIES = {
         "content_type_near_misses",
         "pattern_boundaries",
         "body_limit_framings",
+        "request_limits_at_boundary",
         "error_answers_hide_credentials",
         "api_ids_distinct",
     ],
