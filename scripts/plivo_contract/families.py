@@ -265,8 +265,8 @@ _UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 
 @probe(
     "error_answers_hide_credentials",
-    "no error answer of the run (and one of each error status) echoes the token, the "
-    "Authorization value, its base64 or the password sent",
+    "every error answer of the run (and one of each error status) is Plivo-shaped JSON and "
+    "echoes neither the token, the Authorization value, its base64 nor the password sent",
 )
 def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
     witness = watch(ctx.provider)
@@ -280,6 +280,27 @@ def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
             f"({len(leaks)} of {len(witness.seen)} answers)",
             request=first.response.request,
         )
+    for seen in witness.seen:
+        if not _plivo_shaped(ctx, seen.response):
+            raise Violation(
+                f"{seen.label}: an error answer that is not Plivo-shaped JSON "
+                f"(#/components/schemas/Error as {ctx.spec.request_media_type})",
+                request=seen.response.request,
+            )
+
+
+def _plivo_shaped(ctx: ProbeContext, response: httpx.Response) -> bool:
+    """An error answer is `{"api_id", "error"}` JSON, whatever its status, documented or not
+    (a HEAD answer has no body to judge)."""
+    if response.status_code < 400 or response.request.method == "HEAD":
+        return True
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != ctx.spec.request_media_type:
+        return False
+    try:
+        return ctx.spec.conforms("components/schemas/Error", response.json())
+    except ValueError:
+        return False
 
 
 @probe(
