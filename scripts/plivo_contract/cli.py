@@ -28,6 +28,7 @@ environment (the knobs of a run):
   CALLBACK_URL, CALLBACK_LISTEN=HOST:PORT   where callbacks reach this machine
   CONTRACT_REPORT_DIR   default: reports/contract under the current directory
   CONTRACT_SPEC   the spec file (what --spec sets)
+  CONTRACT_STATES   the setup hook making the calls probes need (what --states sets)
 
 exit status: 0 contract kept, 1 contract violated, 2 spec/configuration error or incomplete run
 """
@@ -47,6 +48,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help=f"the OpenAPI document to test (default: $CONTRACT_SPEC, else {PACKAGED_SPEC})",
     )
+    parser.add_argument(
+        "--states",
+        metavar="HOOK",
+        help="make the calls the probes need (bridged, unbridged, hung up, another account's) "
+        "with HOOK: module:function, or an http(s) URL taking POST {state, action, params} "
+        "(default: $CONTRACT_STATES; see the README, provider states)",
+    )
     return parser.parse_args(argv)
 
 
@@ -59,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         os.environ[SPEC_ENV] = str(args.spec.resolve())
+    if args.states:
+        os.environ["CONTRACT_STATES"] = args.states
     from .runner import main as run
 
     return run()

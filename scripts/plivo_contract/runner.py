@@ -21,6 +21,7 @@ from . import decisions as decision_module
 from . import families
 from . import probes as probe_module
 from . import settings as settings_module
+from . import states as states_module
 from .provider import Budget, BudgetExhausted, MockControl, Provider, ProviderError, RateLimited
 from .report import (
     EXIT_ERROR,
@@ -35,6 +36,7 @@ from .report import (
 from .semantics import Bleg, LiveCall
 from .settings import ConfigError, Settings
 from .spec import SPEC_ENV, Spec, SpecError
+from .states import StateError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
 # Requests kept back from schemathesis for the probes (each sends at most a handful).
@@ -73,11 +75,55 @@ class Setup:
     other_account_call: str | None = None
     created: list[tuple[MockControl, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    states_hook: states_module.StateHook | None = None
+    states_made: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+# Setup attribute per provider state (states.STATES).
+_STATE_ATTRIBUTES = {
+    "bridged_call": "bridged_call",
+    "unbridged_call": "unbridged_call",
+    "hung_up_call": "hung_up_call",
+    "other_account_call": "other_account_call",
+}
+
+
+def given_calls(settings: Settings) -> dict[str, str]:
+    """The calls the user pinned by hand, by provider state."""
+    pinned = {
+        "bridged_call": settings.bridged_call_uuid,
+        "unbridged_call": settings.unbridged_call_uuid,
+        "hung_up_call": settings.hung_up_call_uuid,
+        "other_account_call": settings.other_call_uuid,
+    }
+    return {state: uuid for state, uuid in pinned.items() if uuid is not None}
 
 
 def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
-    listed = provider.live_calls()
     notes: list[str] = []
+    given = given_calls(settings)
+    hook: states_module.StateHook | None = None
+    made: dict[str, dict[str, str]] = {}
+    if settings.states is not None:
+        # The team's setup makes the calls not pinned by hand, before anything is sent.
+        hook = states_module.load(settings.states)
+        wanted = tuple(state for state in states_module.STATES if state not in given)
+        made = states_module.set_up(hook, wanted, settings.base_url, settings.auth_id)
+        given = {**{state: m["call_uuid"] for state, m in made.items()}, **given}
+        notes += [
+            f"the states hook made no {state.replace('_', ' ')}"
+            for state in wanted
+            if state not in made
+        ]
+    setup = _discover(settings, provider, given, notes)
+    setup.states_hook, setup.states_made = hook, made
+    return setup
+
+
+def _discover(
+    settings: Settings, provider: Provider, given: dict[str, str], notes: list[str]
+) -> Setup:
+    listed = provider.live_calls()
     if provider.is_mock():
         mock = MockControl(provider, settings.auth_id, settings.auth_token)
         setup = Setup(
@@ -89,17 +135,20 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             ("unbridged_call", True, False),
             ("hung_up_call", False, False),
         ):
+            if attribute in given:
+                continue
             call_uuid, created = mock.find_or_create(live=live, bleg=bleg)
             setattr(setup, attribute, call_uuid)
             if created:
                 setup.created.append((mock, call_uuid))
-        if settings.other_auth_id and settings.other_auth_token:
-            other = MockControl(provider, settings.other_auth_id, settings.other_auth_token)
+        other_id, other_token = settings.other_auth_id, settings.other_auth_token
+        if "other_account_call" not in given and other_id and other_token:
+            other = MockControl(provider, other_id, other_token)
             call_uuid, created = other.find_or_create(live=True, bleg=False)
             setup.other_account_call = call_uuid
             if created:
                 setup.created.append((other, call_uuid))
-        _given_calls(settings, setup)
+        _given_calls(given, setup)
         if settings.call_uuid is not None:
             known = {c["call_uuid"]: c for c in mock.calls() if c.get("live")}
             pinned_bleg: Bleg = settings.call_bleg
@@ -112,15 +161,23 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             bridged = setup.bridged_call
             assert bridged is not None
             setup.call = _pin(settings, "bridged", bridged)
-            setup.source = "a bridged call, from the mock's control API"
+            setup.source = (
+                "the bridged call of BRIDGED_CALL_UUID or the states hook"
+                if "bridged_call" in given
+                else "a bridged call, from the mock's control API"
+            )
         setup.notes = notes
         return setup
 
     if settings.call_uuid is not None:
         call, source = _pin(settings, settings.call_bleg, settings.call_uuid), "CALL_UUID"
-    elif settings.bridged_call_uuid is not None:
-        call = _pin(settings, "bridged", settings.bridged_call_uuid)
-        source = "BRIDGED_CALL_UUID"
+    elif "bridged_call" in given:
+        call = _pin(settings, "bridged", given["bridged_call"])
+        source = (
+            "BRIDGED_CALL_UUID"
+            if settings.bridged_call_uuid is not None
+            else "the bridged call the states hook made"
+        )
     elif listed:
         call, source = _pin(settings, settings.call_bleg, listed[0]), "first listed live call"
     elif settings.mode == "negative-only":
@@ -128,23 +185,21 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
         source = "no live call: a placeholder UUID"
         notes.append("no live call was listed; most requests will be 404 and hide bugs")
     else:
-        raise ConfigError("the provider lists no live call: start one, or pass CALL_UUID=...")
+        raise ConfigError(
+            "the provider lists no live call: start one, pass CALL_UUID=..., or give a states "
+            "hook (CONTRACT_STATES) that makes one"
+        )
     setup = Setup(call=call, source=source, kind="provider", notes=notes)
     setup.bridged_call = call.call_uuid if call.bleg == "bridged" else None
     setup.unbridged_call = call.call_uuid if call.bleg == "unbridged" else None
-    setup.other_account_call = settings.other_call_uuid
-    _given_calls(settings, setup)
+    _given_calls(given, setup)
     return setup
 
 
-def _given_calls(settings: Settings, setup: Setup) -> None:
-    """The calls the user named override whatever discovery found."""
-    if settings.bridged_call_uuid is not None:
-        setup.bridged_call = settings.bridged_call_uuid
-    if settings.unbridged_call_uuid is not None:
-        setup.unbridged_call = settings.unbridged_call_uuid
-    if settings.hung_up_call_uuid is not None:
-        setup.hung_up_call = settings.hung_up_call_uuid
+def _given_calls(given: dict[str, str], setup: Setup) -> None:
+    """The calls the user named or the states hook made override whatever discovery found."""
+    for state, call_uuid in given.items():
+        setattr(setup, _STATE_ATTRIBUTES[state], call_uuid)
 
 
 def _pin(settings: Settings, bleg: Bleg, call_uuid: str) -> LiveCall:
@@ -268,7 +323,7 @@ def main() -> int:
 def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> int:
     try:
         setup = discover(settings, spec, provider)
-    except (ProviderError, ConfigError, BudgetExhausted, RateLimited) as exc:
+    except (ProviderError, ConfigError, BudgetExhausted, RateLimited, StateError) as exc:
         print(f"contract: cannot test {settings.base_url}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(
@@ -314,6 +369,10 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
             )
         results = probe_module.run_all(context, names)
     finally:
+        if setup.states_hook is not None:
+            setup.notes += states_module.tear_down(
+                setup.states_hook, setup.states_made, settings.base_url, settings.auth_id
+            )
         for control, call_uuid in setup.created:
             try:
                 control.hang_up(call_uuid)

@@ -56,6 +56,8 @@ class Settings:
     callback_url: str | None
     report_dir: Path
     loopback: bool
+    # The provider team's setup hook for the calls the probes need (see states.py).
+    states: str | None = None
 
     def __repr__(self) -> str:  # never show a token
         return f"Settings(base_url={self.base_url!r}, auth_id={self.auth_id!r}, mode={self.mode!r})"
@@ -212,6 +214,7 @@ def load(
         callback_url=env.get("CALLBACK_URL") or None,
         report_dir=report_dir.resolve(),
         loopback=loopback,
+        states=env.get("CONTRACT_STATES") or None,
     )
 
 
