@@ -58,7 +58,9 @@ DECISIONS: dict[str, Coverage] = {
     "bleg-without-bridge": Coverage(
         ("bleg_on_unbridged_call", "bleg_on_bridged_call"), ("live_call_accepts_valid_digits",)
     ),
-    "unknown-fields": Coverage(("unknown_fields_ignored",), ("positive_data_acceptance",)),
+    "unknown-fields": Coverage(
+        ("unknown_fields_ignored", "field_name_variants"), ("positive_data_acceptance",)
+    ),
     "auth-id-mismatch": Coverage(("path_auth_id_mismatch", "near_miss_path_auth_id")),
     "other-account-call": Coverage(("other_account_call",)),
     "hung-up-call": Coverage(("hung_up_call", "live_call_listed")),

@@ -390,6 +390,86 @@ def _enum_query_sender(
     return lambda: ctx.provider.send(operation.method, f"{path}?{query}")
 
 
+# --- field and parameter names ----------------------------------------------------------
+
+
+def field_names(spec: Spec) -> tuple[list[str], list[str], list[tuple[Operation, str]]]:
+    """The JSON body's required and optional property names, and every query parameter."""
+    body = _flatten(spec, spec.schema_at("components/schemas/SendDigitsRequest"))
+    required = list(body.get("required", []))
+    optional = [name for name in body.get("properties", {}) if name not in required]
+    query = []
+    for operation in spec.operations.values():
+        item = spec.document["paths"][operation.path]
+        for param in [
+            *item.get("parameters", []),
+            *item[operation.method.lower()].get("parameters", []),
+        ]:
+            param = spec.resolve(param)
+            if param.get("in") == "query":
+                query.append((operation, str(param["name"])))
+    return required, optional, query
+
+
+@probe(
+    "field_name_variants",
+    "every body property and query parameter under its name in other case (and the required "
+    "ones with a space): the spec reads names exactly, so a required one is missing (400) "
+    "and an optional one is an unknown field, ignored",
+)
+def _field_name_variants(ctx: ProbeContext) -> None:
+    required, optional, query = field_names(ctx.spec)
+    valid = _valid_digits(ctx)
+    # Under its own name this value is rejected: a provider that reads the variant as the
+    # field answers 400 where the spec ignores it.
+    wrong = "not a valid value!"
+    sends: list[tuple[str, Callable[[], httpx.Response]]] = []
+    for name in required:
+        for label, variant in (
+            ("upper case", name.upper()),
+            ("title case", name.title()),
+            ("trailing space", name + " "),
+        ):
+            if variant != name:
+                body = {**{r: valid for r in required if r != name}, variant: valid}
+                sends.append((f"body {name!r} {label}", _body_sender(ctx, body)))
+    for name in optional:
+        if name.upper() != name:
+            body = {**{r: valid for r in required}, name.upper(): wrong}
+            sends.append((f"body {name!r} upper case", _body_sender(ctx, body)))
+    for operation, name in query:
+        path = operation.url("", auth_id=ctx.call.auth_id, call_uuid=ctx.call.call_uuid)
+        target = f"{path}?{urlencode({name.upper(): _query_value(ctx.spec, operation, name)})}"
+        sends.append((f"query {name!r} upper case", _get_sender(ctx, operation, target)))
+
+    def check(response: httpx.Response) -> None:
+        operation = ctx.spec.operation_for(response.request.method, response.request.url.path)
+        assert operation is not None
+        if operation == ctx.send_op:
+            expect(ctx, response, ctx.verdict(_loads(response.request.content)))
+        else:
+            given = parse_qs(response.request.url.query.decode(), keep_blank_values=True)
+            ok = ctx.spec.valid_query(operation, given)
+            status = operation.success if ok else operation.status_of("BadRequest")
+            expect(ctx, response, status, operation)
+
+    _all_variants(sends, check)
+
+
+def _query_value(spec: Spec, operation: Operation, name: str) -> str:
+    """A value the parameter accepts under its own name: its enum's first, else its example."""
+    for target in enum_targets(spec):
+        if target.location == "query" and target.operation == operation and target.name == name:
+            return target.values[0]
+    return "x"
+
+
+def _get_sender(
+    ctx: ProbeContext, operation: Operation, target: str
+) -> Callable[[], httpx.Response]:
+    return lambda: ctx.provider.send(operation.method, target)
+
+
 # --- methods ---------------------------------------------------------------------------
 
 
@@ -733,8 +813,8 @@ CONNECTIONS = 4
 
 @probe(
     "rate_limit_spread",
-    "over the per-account limit from several connections, client names and (on loopback) "
-    "source addresses: 429 all the same (opt-in, with rate_limit)",
+    "over the per-account limit from several connections, client names, (on loopback) "
+    "source addresses and over every operation: 429 all the same (opt-in, with rate_limit)",
 )
 def _rate_limit_spread(ctx: ProbeContext) -> None:
     if ctx.rate_limit_probe is None:
@@ -743,19 +823,28 @@ def _rate_limit_spread(ctx: ProbeContext) -> None:
     throttled = ctx.spec.list_calls.status_of("TooManyRequests")
     url = httpx.URL(ctx.provider.base_url)
     clients = [_spread_client(url, index) for index in range(CONNECTIONS)]
-    path = ctx.list_path()
+    # Every operation in turn (the limit is the account's, not a path's): the list, and the
+    # DTMF path with digits the spec rejects, so nothing reaches a call.
+    rejected = json.dumps({"digits": ctx.invalid_digits()}).encode()
+    turns = [
+        (ctx.spec.list_calls, ctx.list_path(), None, {}),
+        (ctx.send_op, ctx.digits_path(), rejected, {"Content-Type": ctx.spec.request_media_type}),
+    ]
     deadline = time.monotonic() + window
     try:
         for count in range(limit + 1):
             client = clients[count % CONNECTIONS]
+            operation, path, content, headers = turns[count % len(turns)]
             ctx.provider.budget.take()
-            response = client.get(
+            response = client.request(
+                operation.method,
                 ctx.provider.base_url + path,
-                headers={"Authorization": ctx.provider.authorization},
+                headers={"Authorization": ctx.provider.authorization, **headers},
+                content=content,
             )
             watch(ctx.provider).observe(response)
             if response.status_code == throttled:
-                conform(ctx, response, ctx.spec.list_calls)
+                conform(ctx, response, operation)
                 return
             if time.monotonic() > deadline:
                 raise Skip(f"could not send {limit + 1} requests within {window} s from here")
@@ -764,7 +853,7 @@ def _rate_limit_spread(ctx: ProbeContext) -> None:
             client.close()
     raise Violation(
         f"{limit + 1} requests within {window} s for one account, spread over "
-        f"{CONNECTIONS} connections and client names, and no {throttled}",
+        f"{CONNECTIONS} connections, client names and both operations, and no {throttled}",
         response,
     )
 

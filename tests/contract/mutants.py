@@ -844,6 +844,38 @@ async def _header_block(request: Exchange, forward: Forward, broken: Broken) -> 
 
 
 @mutant(
+    "field-names-case-insensitive",
+    'body field names matched case-insensitively: {"DIGITS": "1"} accepted',
+    "probe:field_name_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "field_name_variants"},
+)
+async def _field_names_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        lowered = {k.lower(): v for k, v in document.items()}
+        if lowered == document:
+            return False
+        document.clear()
+        document.update(lowered)
+        return True
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "query-names-case-insensitive",
+    "query parameter names matched case-insensitively: STATUS=live accepted",
+    "probe:field_name_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "field_name_variants"},
+)
+async def _query_names_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if _LIST_PATH.match(request.path):
+        pairs = [part.partition(b"=") for part in request.query.split(b"&") if part]
+        query = b"&".join(k.lower() + sep + v for k, sep, v in pairs)
+        request = replace(request, query=query)
+    return await forward(request)
+
+
+@mutant(
     "unlisted-method-200",
     "DELETE on the live-call list answered 200 with the list (one path, one method)",
     "probe:methods_every_path",
@@ -1058,6 +1090,11 @@ for _name, _bug, _key in (
         "rate-limit-per-connection",
         "the rate limit counted per connection, not per account",
         lambda r: r.client,
+    ),
+    (
+        "rate-limit-per-path",
+        "the rate limit counted per account and path, not per account",
+        lambda r: (r.basic_user, r.path),
     ),
     (
         "rate-limit-per-address",

@@ -103,6 +103,14 @@ def test_boundary_targets_are_every_pattern_of_the_request() -> None:
     assert names == {(t.location, t.name) for t in SPEC.pattern_targets()}
 
 
+def test_field_names_are_every_body_property_and_query_parameter() -> None:
+    required, optional, query = families.field_names(SPEC)
+    properties = SPEC.schema_at("components/schemas/SendDigitsRequest")["properties"]
+    assert required == ["digits"]
+    assert sorted(required + optional) == sorted(properties)
+    assert [(op.operation_id, name) for op, name in query] == [("listLiveCalls", "status")]
+
+
 def test_the_method_matrix_is_every_path_times_every_unlisted_method() -> None:
     unlisted = sum(
         len(set(families.PROBED_METHODS) - listed) for listed in SPEC.methods_by_path.values()

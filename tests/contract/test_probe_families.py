@@ -35,6 +35,7 @@ FAMILIES = {
     # families.py: one per input channel (the opt-in rate_limit_spread is in test_mutants).
     "channels": [
         "enum_variants",
+        "field_name_variants",
         "methods_every_path",
         "content_type_near_misses",
         "pattern_boundaries",
