@@ -174,9 +174,7 @@ class Witness:
         if response.status_code < 400:
             return None
         text = response.content.decode("utf-8", errors="replace")
-        text += "\n" + "\n".join(
-            f"{k}: {v}" for k, v in response.headers.items() if k.lower() != "www-authenticate"
-        )
+        text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
         for name, secret in _secrets(self.provider, request.headers.get("authorization")):
             if secret and secret in text:
                 return name

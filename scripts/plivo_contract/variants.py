@@ -28,28 +28,30 @@ from typing import Any
 # Latin letters and a Cyrillic or Greek letter that renders the same. A provider that
 # normalises with a confusables table, or compares after NFKC, accepts them.
 HOMOGLYPHS = {
+    # Most used first: the first letter of a value found here is the one replaced.
     "a": "\u0430",
-    "c": "\u0441",
     "e": "\u0435",
-    "g": "\u0261",
-    "i": "\u0456",
-    "l": "\u04cf",
     "o": "\u043e",
+    "c": "\u0441",
     "p": "\u0440",
+    "x": "\u0445",
     "s": "\u0455",
-    "T": "\u0422",
+    "i": "\u0456",
+    "A": "\u0410",
     "E": "\u0415",
     "O": "\u041e",
+    "C": "\u0421",
     "P": "\u0420",
+    "X": "\u0425",
     "S": "\u0405",
-    "G": "\u050c",
-    "A": "\u0410",
+    "T": "\u0422",
     "B": "\u0412",
     "M": "\u041c",
     "H": "\u041d",
     "K": "\u041a",
-    "X": "\u0425",
-    "C": "\u0421",
+    "G": "\u050c",
+    "g": "\u0261",
+    "l": "\u04cf",
 }
 
 
@@ -71,11 +73,11 @@ def enum_variants(values: list[str], *, in_json: bool = True) -> list[tuple[str,
     for value in values:
         for label, variant in (("upper case", value.upper()), ("lower case", value.lower())):
             made.setdefault(variant, f"{value!r}: {label}")
-        for index, char in enumerate(value):
-            if char in HOMOGLYPHS:
-                variant = value[:index] + HOMOGLYPHS[char] + value[index + 1 :]
-                made.setdefault(variant, f"{value!r}: look-alike {char!r} at {index}")
-                break
+        char = next((c for c in HOMOGLYPHS if c in value), None)
+        if char is not None:
+            index = value.index(char)
+            variant = value[:index] + HOMOGLYPHS[char] + value[index + 1 :]
+            made.setdefault(variant, f"{value!r}: look-alike {char!r} at {index}")
     if values:
         first = values[0]
         middle = len(first) // 2
@@ -150,8 +152,9 @@ def pattern_boundaries(
     Unbounded repeats fill what `max_length` leaves; every bounded repeat (an optional
     group is one, 0 to 1) is taken at its maximum, alone and all together, and one past
     it. A value is labelled by how it was built; whether the spec accepts it is the
-    caller's question to the spec's validator. Without `every_repeat`, only the first and
-    the last bounded repeat are taken one past their maximum.
+    caller's question to the spec's validator. Each bounded repeat with a minimum is also
+    taken one below it. Without `every_repeat`, only the first and the last bounded repeat
+    are taken past their bounds.
     """
     tree = _sre_parse.parse(pattern)
     bounded = _bounded_repeats(tree)
@@ -176,6 +179,7 @@ def pattern_boundaries(
             f"repeat {index} at its maximum, the rest at their minimum", frozenset({index}), None, 0
         )
         add(f"repeat {index} one past its maximum", everything, index, 0)
+        add(f"repeat {index} one below its minimum", everything, -1 - index, 0)
     # The shortest value with every part at its maximum: a length limit that counts only
     # some parts of the grammar, or a crash at a part's maximum, shows here too.
     shortest = _render(tree, bounded, everything, None, fill=0)
@@ -228,12 +232,15 @@ def _render(
                 low, high, inner = arg
                 if id(arg) in bounded:
                     index = bounded[id(arg)]
-                    times = high + 1 if index == past else high if index in at_max else low
+                    if past == -1 - index:  # one below: encoded as a negative index
+                        times = low - 1
+                    else:
+                        times = high + 1 if index == past else high if index in at_max else low
                 else:
                     times = low
                     if not state["filled"]:
                         times, state["filled"] = low + fill, True
-                out.append("".join(render(inner) for _ in range(times)))
+                out.append("".join(render(inner) for _ in range(max(times, 0))))
             # AT (anchors) and ASSERT_NOT (the spec's (?!\n)) match no character.
         return "".join(out)
 

@@ -973,6 +973,23 @@ async def _length_without_duration(request: Exchange, forward: Forward, broken: 
 
 
 @mutant(
+    "duration-below-minimum",
+    "the @duration's digits written {0,3} instead of {1,3}: '1@5' (5 ms) accepted",
+    "probe:pattern_boundaries",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "pattern_boundaries"},
+)
+async def _duration_below_min(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and re.fullmatch(r"[0-9A-D*#wW]+@[1-9]", digits):
+            document["digits"] = digits.split("@")[0]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
     "crash-at-max-length",
     "500 for digits of exactly maxLength characters (a buffer one byte short)",
     "probe:pattern_boundaries",
