@@ -246,7 +246,26 @@ def _one_callback(ctx: ProbeContext, receiver: CallbackReceiver, base: str, meth
         {"digits": digits, "callback_url": callback_url, "callback_method": method}
     )
     expect(ctx, response, ctx.send_op.success)
-    api_id = response.json().get("api_id")
+    try:
+        _check_callback(
+            ctx, receiver, callback_url, marker, method, digits, response.json().get("api_id")
+        )
+    except Violation as exc:
+        # The line to replay is the request that asked for the callback.
+        exc.request = exc.request or response.request
+        raise
+
+
+def _check_callback(
+    ctx: ProbeContext,
+    receiver: CallbackReceiver,
+    callback_url: str,
+    marker: str,
+    method: str,
+    digits: str,
+    api_id: Any,
+) -> None:
+    parts = urlsplit(callback_url)
     others: list[Received] = []
     # Ours: the marker of its callback_url survived, or (if the provider lost the query) it
     # carries this request's api_id.

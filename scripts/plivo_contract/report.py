@@ -254,6 +254,10 @@ def write_html(path: Path, summary: RunSummary) -> None:
         _row("verdict", f"exit {summary.exit_code}"),
     ]
     checks = "".join(_row(n, c) for n, c in sorted((fuzz.failures if fuzz else {}).items()))
+    cases = "".join(
+        _row(f.check, f"{f.method} {f.url}", f.status, f.message, f.reproduce)
+        for f in (fuzz.check_failures if fuzz else [])
+    )
     failed_names = ", ".join(sorted(fuzz.failed_checks)) if fuzz else ""
     probes = "".join(
         _row(p.name, p.outcome, p.description, p.detail, p.reproduce, p.requests)
@@ -288,6 +292,10 @@ td{{border:1px solid #ccc;padding:.3em;vertical-align:top}}</style></head><body>
 <a href="schemathesis-html/index.html">full report</a>,
 <a href="schemathesis-junit.xml">JUnit XML</a></p>
 <table><tr><th>failure</th><th>unique failures</th></tr>{checks}</table>
+<p>Each failed case (schemathesis' own report hides the credentials, so its curl lines do not
+run; these do, with PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN set):</p>
+<table><tr><th>check</th><th>request</th><th>status</th><th>message</th><th>reproduce</th></tr>
+{cases}</table>
 <h2>Decisions of the spec</h2>
 <p>Every key of <code>info.x-decisions</code> and <code>info.x-limits</code>: the probes and
 checks that test it, and what they found in this run.</p>

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
-# Far more than any document needs (the spec's longest chain is 2), few enough that a hostile
+# Far more than a real document needs, few enough that a hostile
 # document is refused at once.
 MAX_HOPS = 32
 

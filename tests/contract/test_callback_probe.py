@@ -82,6 +82,8 @@ def test_a_callback_that_lost_callback_urls_query_is_named_as_such() -> None:
     assert "without the query of callback_url" in result.detail
     assert "callback-query" in result.detail and "none within" not in result.detail
     assert result.seconds < 10
+    # Its curl line resends the request that asked for the callback.
+    assert result.reproduce.startswith("curl -X POST") and "callback_url" in result.reproduce
 
 
 def test_no_callback_at_all_is_named_as_such(

@@ -5,6 +5,7 @@ runs as printed, and the summary counts "not run" and "not observable" apart."""
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import subprocess
@@ -140,6 +141,8 @@ def test_one_failing_check_marks_only_the_decisions_its_cases_concern(
     assert [key for key in UNRELATED if verdicts[key] == "violated"] == []
     failures = run.summary["schemathesis_failures"]
     assert any('"callback_url": null' in f["reproduce"] for f in failures), failures
+    page = (run.report_dir / "index.html").read_text("utf-8")
+    assert html.escape('-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"') in page
 
 
 def test_every_reproduction_line_runs_as_printed(null_url_run: tuple[ContractRun, str]) -> None:
