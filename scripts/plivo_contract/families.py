@@ -1,10 +1,12 @@
 """Probe families, one per channel an input can take, each derived from the spec (issue 22).
 
 A family sends the whole class the spec defines, never one named case: every enum of the
-body and of the query, every path with every method it does not list, the body limit
-under every framing, every media type near the accepted one, every pattern at its
-boundaries; and it judges every answer of the run, not only its own: none may echo a
-credential, every `api_id` must be well-formed and none may repeat. The verdict of each
+body and of the query, every body property and query parameter name, every path with every
+method it does not list, the body limit under every framing and the other x-limits at
+their boundary, every media type near the accepted one, every pattern at its boundaries,
+the rate limit over connections, client addresses and operations; and two judge every
+answer of the run, not only their own: each error is Plivo-shaped JSON that echoes no
+credential, each `api_id` is well-formed and none repeats. The verdict of each
 request is the spec's (its schemas, `x-limits`, `x-decisions`); `variants.py` only builds
 the candidates.
 

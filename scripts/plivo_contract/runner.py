@@ -39,7 +39,7 @@ from .spec import SPEC_ENV, Spec, SpecError
 from .states import StateError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
-# Requests kept back from schemathesis for the probes (each sends at most a handful).
+# Requests kept back from schemathesis for the probes (a family sends tens, the others a few).
 PROBE_RESERVE = 300
 
 
