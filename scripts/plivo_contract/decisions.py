@@ -42,7 +42,7 @@ _JSON = (
     "malformed_json",
 )
 _RATE = Coverage(
-    probes=("rate_limit",),
+    probes=("rate_limit", "rate_limit_spread"),
     checks=("status_code_conformance",),
 )
 
@@ -50,30 +50,48 @@ DECISIONS: dict[str, Coverage] = {
     "digits-characters": Coverage(
         (*_DIGITS_NEAR, "digits_empty", "digits_zero"), ("negative_data_rejection",)
     ),
-    "digits-length": Coverage(("digits_too_long",), ("negative_data_rejection",)),
+    "digits-length": Coverage(
+        ("digits_too_long", "pattern_boundaries"), ("negative_data_rejection",)
+    ),
     "digits-type": Coverage(("digits_json_number",), ("negative_data_rejection",)),
-    "leg-values": Coverage(("leg_other_case",), ("negative_data_rejection",)),
+    "leg-values": Coverage(("leg_other_case", "enum_variants"), ("negative_data_rejection",)),
     "bleg-without-bridge": Coverage(
         ("bleg_on_unbridged_call", "bleg_on_bridged_call"), ("live_call_accepts_valid_digits",)
     ),
-    "unknown-fields": Coverage(("unknown_fields_ignored",), ("positive_data_acceptance",)),
+    "unknown-fields": Coverage(
+        ("unknown_fields_ignored", "field_name_variants"), ("positive_data_acceptance",)
+    ),
     "auth-id-mismatch": Coverage(("path_auth_id_mismatch", "near_miss_path_auth_id")),
     "other-account-call": Coverage(("other_account_call",)),
     "hung-up-call": Coverage(("hung_up_call", "live_call_listed")),
     "async-status": Coverage(("async_answer", "sync_answer"), ("answer_matches_request_case",)),
-    "body-limit": Coverage(("body_too_large",), ("negative_data_rejection",)),
+    "body-limit": Coverage(("body_too_large", "body_limit_framings"), ("negative_data_rejection",)),
     "patterns": Coverage(
-        (*_DIGITS_NEAR, "near_miss_body_callback_url", "near_miss_path_call_uuid"),
+        (
+            *_DIGITS_NEAR,
+            "near_miss_body_callback_url",
+            "near_miss_path_call_uuid",
+            "pattern_boundaries",
+        ),
         ("negative_data_rejection",),
     ),
     "json-body": Coverage(_JSON),
-    "request-limits": Coverage(("target_too_long", "header_too_long", "body_timeout")),
+    "request-limits": Coverage(
+        (
+            "target_too_long",
+            "header_too_long",
+            "body_timeout",
+            "body_limit_framings",
+            "request_limits_at_boundary",
+        )
+    ),
     "content-type": Coverage(
         (
             "content_type_wrong",
             "content_type_missing",
             "content_type_charset",
             "content_encoding_gzip",
+            "content_type_near_misses",
         ),
         ("content_type_conformance",),
     ),
@@ -92,9 +110,9 @@ DECISIONS: dict[str, Coverage] = {
 }
 
 LIMITS: dict[str, Coverage] = {
-    "body-bytes": Coverage(("body_too_large",)),
-    "target-bytes": Coverage(("target_too_long",)),
-    "header-bytes": Coverage(("header_too_long",)),
+    "body-bytes": Coverage(("body_too_large", "body_limit_framings")),
+    "target-bytes": Coverage(("target_too_long", "request_limits_at_boundary")),
+    "header-bytes": Coverage(("header_too_long", "request_limits_at_boundary")),
     # Opt-in (CONTRACT_PROBES=body_timeout): it holds a connection for the whole limit.
     "body-timeout-seconds": Coverage(("body_timeout",)),
     "rate-limit-requests": _RATE,

@@ -148,7 +148,10 @@ class Probe:
 
 PROBES: dict[str, Probe] = {}
 # Probes that exhaust the provider's rate-limit window run last and only when asked for.
-OPT_IN = ("rate_limit", "body_timeout")
+RATE_PROBES = ("rate_limit", "rate_limit_spread")
+OPT_IN = (*RATE_PROBES, "body_timeout")
+# Probes that judge every answer of the run (families.py): after all the others.
+JUDGES = ("error_answers_hide_credentials", "api_ids_distinct")
 
 
 def probe(name: str, description: str) -> Callable[[Callable[[ProbeContext], None]], Probe]:
@@ -821,10 +824,12 @@ def _body_timeout(ctx: ProbeContext) -> None:
 
 
 def selected(names: tuple[str, ...] | None) -> Iterator[Probe]:
-    """The probes to run, in order; opt-in ones only when named or configured, and last."""
+    """The probes to run, in order; opt-in ones only when named or configured, then the
+    ones that judge every answer seen before them."""
     chosen = list(PROBES) if names is None else [n for n in PROBES if n in names]
-    yield from (PROBES[n] for n in chosen if n not in OPT_IN)
+    yield from (PROBES[n] for n in chosen if n not in OPT_IN and n not in JUDGES)
     yield from (PROBES[n] for n in chosen if n in OPT_IN)
+    yield from (PROBES[n] for n in chosen if n in JUDGES)
 
 
 def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
@@ -908,3 +913,4 @@ def _shell_bytes(content: bytes) -> str:
 
 # Registered here so that PROBES names it wherever this module is imported.
 from . import callback_probe as _callback_probe  # noqa: E402, F401
+from . import families as _families  # noqa: E402, F401

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from . import decisions as decision_module
+from . import families
 from . import probes as probe_module
 from . import settings as settings_module
 from . import states as states_module
@@ -38,8 +39,8 @@ from .spec import SPEC_ENV, Spec, SpecError
 from .states import StateError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "schemathesis.toml"
-# Requests kept back from schemathesis for the probes (each sends at most a handful).
-PROBE_RESERVE = 120
+# Requests kept back from schemathesis for the probes (a family sends tens, the others a few).
+PROBE_RESERVE = 300
 
 
 def st_own_requests(spec: Spec) -> int:
@@ -308,6 +309,8 @@ def main() -> int:
         budget=budget,
         rate_per_second=settings.rate_per_second,
     )
+    # Every answer from here on is judged by the credential and api_id families.
+    families.watch(provider)
     try:
         return _run(settings, spec, provider, started)
     except KeyboardInterrupt:
@@ -332,7 +335,8 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         fuzz: FuzzResult | None = None
         if settings.phases:
             own = st_own_requests(spec)
-            reserve = PROBE_RESERVE + own + (settings.rate_limit_probe or (0, 0))[0]
+            rate_probes = len(probe_module.RATE_PROBES) * (settings.rate_limit_probe or (0, 0))[0]
+            reserve = PROBE_RESERVE + own + rate_probes
             share = max(provider.budget.left - reserve, 1)
             fuzz = run_schemathesis(settings, setup, share, spec)
             reproduce_failures(provider, fuzz, settings.report_dir)
@@ -361,7 +365,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
                 n
                 for n in probe_module.PROBES
                 if n not in probe_module.OPT_IN
-                or (n == "rate_limit" and settings.rate_limit_probe is not None)
+                or (n in probe_module.RATE_PROBES and settings.rate_limit_probe is not None)
             )
         results = probe_module.run_all(context, names)
     finally:

@@ -32,6 +32,18 @@ FAMILIES = {
     "credentials": sorted(name for name in PROBES if name.startswith("credentials_")),
     "json": sorted(name for name in PROBES if name.startswith("json_")),
     "answer cases": ["async_answer", "sync_answer"],
+    # families.py: one per input channel (the opt-in rate_limit_spread is in test_mutants).
+    "channels": [
+        "enum_variants",
+        "field_name_variants",
+        "methods_every_path",
+        "content_type_near_misses",
+        "pattern_boundaries",
+        "body_limit_framings",
+        "request_limits_at_boundary",
+        "error_answers_hide_credentials",
+        "api_ids_distinct",
+    ],
 }
 FAMILY_PROBES = [(family, name) for family, names in FAMILIES.items() for name in names]
 
