@@ -649,55 +649,63 @@ def _raw_exchange(
     head = f"{ctx.send_op.method} {path} HTTP/1.1\r\nHost: {url.netloc.decode()}\r\n"
     sent = {"Authorization": ctx.provider.authorization, **headers, "Connection": "close"}
     head += "".join(f"{k}: {v}\r\n" for k, v in sent.items()) + "\r\n"
-    ctx.provider.budget.take()
-    raw = socket.create_connection((url.host, port), timeout=10)
-    answer = b""
-    with (
-        ssl.create_default_context().wrap_socket(raw, server_hostname=url.host)
-        if url.scheme == "https"
-        else raw
-    ) as sock:
-        try:
-            sock.sendall(head.encode("latin-1") + wire)
-        except OSError:
-            pass  # answered and closed before the whole body was written: read the answer
-        try:
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
-        except (TimeoutError, ConnectionResetError):
-            pass
-    request = httpx.Request(
-        ctx.send_op.method, ctx.provider.base_url + path, headers=sent, content=body
-    )
-    # httpx sets Content-Length from the content; show what was sent.
-    for name in ("content-length", "transfer-encoding"):
-        if name in request.headers and name not in {k.lower() for k in headers}:
-            del request.headers[name]
-    for name, value in headers.items():
-        request.headers[name] = value
-    head_bytes, _, rest = answer.partition(b"\r\n\r\n")
-    lines = head_bytes.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ") if lines and lines[0] else []
-    if len(parts) < 2 or not parts[1].isdigit():
-        raise Violation(
-            f"no HTTP answer to {_describe(headers)}: {answer[:200]!r}", request=request
+    statuses: list[bytes] = []
+
+    def once() -> httpx.Response:
+        raw = socket.create_connection((url.host, port), timeout=10)
+        answer = b""
+        with (
+            ssl.create_default_context().wrap_socket(raw, server_hostname=url.host)
+            if url.scheme == "https"
+            else raw
+        ) as sock:
+            try:
+                sock.sendall(head.encode("latin-1") + wire)
+            except OSError:
+                pass  # answered and closed before the whole body was written: read the answer
+            try:
+                while True:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+            except (TimeoutError, ConnectionResetError):
+                pass
+        request = httpx.Request(
+            ctx.send_op.method, ctx.provider.base_url + path, headers=sent, content=body
         )
-    response_headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
-    length = next(
-        (int(v.strip()) for k, v in response_headers if k.strip().lower() == "content-length"), None
-    )
-    content = rest if length is None else rest[:length]
-    response = httpx.Response(
-        int(parts[1]),
-        headers=[(k.strip(), v.strip()) for k, v in response_headers],
-        content=content,
-        request=request,
-    )
-    watch(ctx.provider).observe(response)
-    return RawAnswer(response, list(variants.status_lines(answer)))
+        # httpx sets Content-Length from the content; show what was sent.
+        for name in ("content-length", "transfer-encoding"):
+            if name in request.headers and name not in {k.lower() for k in headers}:
+                del request.headers[name]
+        for name, value in headers.items():
+            request.headers[name] = value
+        head_bytes, _, rest = answer.partition(b"\r\n\r\n")
+        lines = head_bytes.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ") if lines and lines[0] else []
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise Violation(
+                f"no HTTP answer to {_describe(headers)}: {answer[:200]!r}", request=request
+            )
+        response_headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
+        length = next(
+            (int(v.strip()) for k, v in response_headers if k.strip().lower() == "content-length"),
+            None,
+        )
+        content = rest if length is None else rest[:length]
+        response = httpx.Response(
+            int(parts[1]),
+            headers=[(k.strip(), v.strip()) for k, v in response_headers],
+            content=content,
+            request=request,
+        )
+        watch(ctx.provider).observe(response)
+        statuses[:] = variants.status_lines(answer)
+        return response
+
+    # Through the provider's budget, client-side rate and 429 retries, as every probe.
+    response = ctx.provider.retrying(once, f"{ctx.send_op.method} {path} ({_describe(headers)})")
+    return RawAnswer(response, statuses)
 
 
 def _describe(headers: dict[str, str]) -> str:

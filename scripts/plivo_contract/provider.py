@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,14 +164,29 @@ class Provider:
             sent["Authorization"] = self.authorization
         elif auth is not None:
             sent["Authorization"] = auth
+
+        def once() -> httpx.Response:
+            return self.client.request(method, self.base_url + path, headers=sent, content=content)
+
+        return self.retrying(once, f"{method} {path.split('?')[0]}", throttle, retry)
+
+    def retrying(
+        self,
+        once: Callable[[], httpx.Response],
+        what: str,
+        throttle: bool = True,
+        retry: bool = True,
+    ) -> httpx.Response:
+        """`once()` within the budget and the client-side rate; a 429 is retried after its
+        `Retry-After` (1 s without one), at most RETRIES times and never for a wait over
+        MAX_RETRY_WAIT_S; then RateLimited. `retry=False` returns it. Raw-socket probes send
+        through this too, so a provider's rate limit is never taken for their violation."""
         throttled = self.spec.send.status_of("TooManyRequests")
         for attempt in range(RETRIES + 1):
             self.budget.take()
             if throttle:
                 self._throttle()
-            response = self.client.request(
-                method, self.base_url + path, headers=sent, content=content
-            )
+            response = once()
             if not retry or response.status_code != throttled:
                 return response
             header = response.headers.get("retry-after", "")
@@ -180,7 +195,7 @@ class Provider:
                 break
             time.sleep(wait)  # what the provider asked for, not synchronisation
         raise RateLimited(
-            f"rate-limited: {method} {path.split('?')[0]} still {throttled} after "
+            f"rate-limited: {what} still {throttled} after "
             f"{attempt + 1} tries (Retry-After {header or 'none'})"
         )
 
