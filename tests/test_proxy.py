@@ -347,14 +347,8 @@ BROKEN: list[tuple[str, str, str, dict[str, str] | None, Any, str]] = [
     ("no-allow-header", "PUT", DTMF, None, VALID, "header"),
     ("head-options-200", "OPTIONS", DTMF, None, None, "accepted-invalid"),
     ("slash-redirect", "POST", DTMF.rstrip("/"), None, VALID, "status"),
-    (
-        "body-limit-as-400",
-        "POST",
-        DTMF,
-        None,
-        {"digits": "1", "x": "a" * BODY_LIMIT_BYTES},
-        "status",
-    ),
+    # Not "body-limit-as-400": a body over x-limits.body-bytes is not read past the limit, so
+    # the proxy answers it 413 itself (test_body_over_the_limit_is_not_forwarded).
 ]
 
 
