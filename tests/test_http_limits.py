@@ -57,8 +57,13 @@ def server(request: pytest.FixtureRequest) -> MockServer:
     return found
 
 
+def _pid(server: MockServer) -> int:
+    assert server.process is not None
+    return server.process.pid
+
+
 def _peak_kib(server: MockServer) -> int:
-    for line in Path(f"/proc/{server.process.pid}/status").read_text("ascii").splitlines():
+    for line in Path(f"/proc/{_pid(server)}/status").read_text("ascii").splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise AssertionError("no VmHWM")
@@ -156,7 +161,8 @@ def test_slow_body_is_cut_at_the_body_timeout(server: MockServer) -> None:
     body = b'{"digits": "1"}'
     head = (
         b"POST /v1/Account/MAMOCKDTMF0000000001/Call/eba53b9e-8fbd-45c1-9444-696d2172fbc8/DTMF/ "
-        b"HTTP/1.1\r\nHost: x\r\nAuthorization: Basic TUFNT0NLRFRNRjAwMDAwMDAwMDE6bW9jay10b2tlbi0wMDAx"
+        b"HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: Basic TUFNT0NLRFRNRjAwMDAwMDAwMDE6bW9jay10b2tlbi0wMDAx"
         b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
     )
     with _connect(server) as sock:
