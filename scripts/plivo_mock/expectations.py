@@ -21,16 +21,18 @@ import it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import parse_qsl, unquote
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .asgi import is_identity_coding, is_json_media_type
 from .auth import parse_basic
 from .config import BODY_LIMIT_BYTES, HEADER_COUNT_LIMIT, HEADER_LIMIT_BYTES, TARGET_LIMIT_BYTES
 from .jsonbody import BadJson, parse
-from .spec import ApiDocument, Operation, Route
+from .spec import ApiDocument, Operation, Route, SchemaSet
 
 # Statuses whose precondition the request's own content decides (a parameter or a body the
 # schema rejects, a method not documented...): never owed to a request that passes the checks.
@@ -72,6 +74,22 @@ class RequestFacts:
     headers: Mapping[str, str]
     raw_headers: Sequence[tuple[bytes, bytes]]
     body: bytes | None
+
+    @classmethod
+    def sent(
+        cls, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> RequestFacts:
+        """A request as a client library describes it (a URL, a header mapping)."""
+        split = urlsplit(url)
+        raw = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+        lowered = {k.lower(): v for k, v in headers.items()}
+        return cls(method.upper(), split.path, split.query.encode("latin-1"), lowered, raw, body)
+
+
+@functools.cache
+def for_spec(spec_path: Path) -> Preconditions:
+    """The checks of one spec's operations (the contract suite's view: no control API)."""
+    return Preconditions([ApiDocument(SchemaSet([spec_path]), spec_path)])
 
 
 class Preconditions:
