@@ -77,14 +77,21 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def server_config(app: Any, args: argparse.Namespace, **overrides: Any) -> uvicorn.Config:
+def server_config(
+    app: Any,
+    args: argparse.Namespace,
+    on_refused: Callable[[str], None] | None = None,
+    **overrides: Any,
+) -> uvicorn.Config:
     """uvicorn serving `app` on args.host:args.port through PlivoHttpProtocol."""
     settings: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
         # Framing errors answered as Plivo-shaped JSON, in order; the head bounded in size
         # and time before the app sees it.
-        "http": PlivoHttpProtocol.with_limits(head_timeout_s=args.head_timeout),
+        "http": PlivoHttpProtocol.with_limits(
+            head_timeout_s=args.head_timeout, on_refused=on_refused
+        ),
         "access_log": False,
         "log_config": None,
         "server_header": False,

@@ -33,7 +33,7 @@ nothing more.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
@@ -185,15 +185,24 @@ class PlivoHttpProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _refused = False
     _error = MALFORMED
+    on_refused: Callable[[str], None] | None = None
 
     @classmethod
     def with_limits(
-        cls, *, head_timeout_s: float = HEAD_TIMEOUT_S, head_limit: int = HEAD_LIMIT_BYTES
+        cls,
+        *,
+        head_timeout_s: float = HEAD_TIMEOUT_S,
+        head_limit: int = HEAD_LIMIT_BYTES,
+        on_refused: Callable[[str], None] | None = None,
     ) -> type[PlivoHttpProtocol]:
-        """This protocol with other bounds (tests shorten the timeout)."""
-        return type(
-            cls.__name__, (cls,), {"head_timeout_s": head_timeout_s, "head_limit": head_limit}
-        )
+        """This protocol with other bounds (tests shorten the timeout); `on_refused` hears
+        of each head refused here, which no app sees (the proxy records it)."""
+        settings = {
+            "head_timeout_s": head_timeout_s,
+            "head_limit": head_limit,
+            "on_refused": staticmethod(on_refused) if on_refused else None,
+        }
+        return type(cls.__name__, (cls,), settings)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -260,6 +269,8 @@ class PlivoHttpProtocol(HttpToolsProtocol):
         self._refused = True
         self._head_from = None
         self._cancel_head_timer()
+        if self.on_refused is not None:
+            self.on_refused(message)
         self.send_400_response(message, own=message)
 
     def send_400_response(self, msg: str, own: str | None = None) -> None:

@@ -60,6 +60,8 @@ _HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
+# The JUnit test case of heads the HTTP layer refused (no method or path was read).
+_REFUSED = "(request head refused)"
 # Violations kept (the latest); older ones are only counted, so a long run stays bounded.
 MAX_VIOLATIONS = 10_000
 
@@ -199,6 +201,12 @@ class ProxyApp:
         start["headers"] = out
         return start, {"type": "http.response.body", "body": answer}
 
+    def refused(self, detail: str) -> None:
+        """A request head the HTTP layer answered 400 before any app saw it (too large, too
+        slow): a violation with no method or path, which were never read in full."""
+        self.operations[_REFUSED] += 1
+        self._record([Violation("request", None, "", "", 400, "request-limits", detail)], [])
+
     def _operation(self, method: str, path: str) -> str:
         found = self.checker.route(path)
         op = found[0].operations.get(method) if found else None
@@ -249,7 +257,9 @@ class ProxyApp:
         folder.mkdir(parents=True, exist_ok=True)
         by_operation: dict[str, list[Violation]] = {name: [] for name in self.operations}
         for violation in self.violations:
-            name = violation.operation or f"{violation.method} (undocumented)"
+            name = violation.operation or (
+                f"{violation.method} (undocumented)" if violation.method else _REFUSED
+            )
             by_operation.setdefault(name, []).append(violation)
         suite = ET.Element(
             "testsuite",
@@ -404,7 +414,7 @@ def main(argv: list[str]) -> None:
         f"  violations at http://{args.host}:{args.port}{VIOLATIONS_PATH} (loopback peers)",
         flush=True,
     )
-    Server(server_config(app, args, date_header=False)).run()
+    Server(server_config(app, args, on_refused=app.refused, date_header=False)).run()
     print(app.summary(), flush=True)
     if args.report is not None:
         print(f"  JUnit report: {app.write_junit(args.report)}", flush=True)
