@@ -24,10 +24,21 @@ can destroy the 413 before the client reads it. So a close first ends the writin
 (FIN after the answer), then reads and discards input until the client closes, for at most
 LINGER_SECONDS and LINGER_BYTES, so that a slow or endless sender is cut off all the same.
 
-Built against uvicorn 0.54.0 (pinned in uv.lock): it overrides `connection_made` and
+A request head is bounded here, in size and in time, for the mock and the proxy alike
+(x-decisions.request-limits): httptools holds a header until it is complete and uvicorn
+keeps a connection that drips a byte a second, so no app-level check can. Bytes fed to the
+parser are counted from the end of the chunk in which a head began (so a pipelined chunk
+is never over-counted); past HEAD_LIMIT_BYTES the head is answered 400 and nothing more is
+parsed, so at most one chunk (256 KiB) beyond the limit is ever held. A timer armed when
+the connection opens and after each answer cuts a head that does not arrive in full within
+`head_timeout_s`: a 400 if part of one came, else a plain close (an idle connection, or the
+rest of a body already answered).
+
+Built against uvicorn 0.54.0 (pinned in uv.lock): it overrides `connection_made`,
+`data_received`, `on_message_begin`, `on_headers_complete`, `on_response_complete` and
 `send_400_response`, reads `cycle` (the last request parsed) and `transport`, and chains
 onto the cycle's `on_response` callback, so that a request that meets no error costs
-nothing more.
+nothing more than a counter and a timer.
 """
 
 from __future__ import annotations
@@ -226,7 +237,11 @@ class PlivoHttpProtocol(HttpToolsProtocol):
         self._fed = self._chunk_end
         # The head began at or before the end of the chunk it began in: what came after that
         # is head for certain. Past the limit, stop reading (at most one chunk more is held).
-        if self._head_from is not None and self._fed - self._head_from > self.head_limit:
+        if (
+            self._head_from is not None
+            and self._fed - self._head_from > self.head_limit
+            and not self.transport.is_closing()
+        ):
             self._refuse(f"request line and headers larger than {self.head_limit} bytes")
 
     def on_message_begin(self) -> None:
