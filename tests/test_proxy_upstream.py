@@ -240,3 +240,43 @@ def test_upstream_gets_exactly_the_clients_fields(
     got = [line.decode("latin-1") for line in head.split(b"\r\n")[1:]]
     up = hostile.url.removeprefix("http://")
     assert [line.replace(up, "UP") for line in got] == expected
+
+
+# 24.5, answers: what an upstream echoes of the request's secrets is redacted too ------------
+
+TOKEN = "upstream-echoed-token-5a4b"
+# Each rule's detail quotes the answer's value: the token, unless redacted.
+ECHOES: list[tuple[str, bytes]] = [
+    ("body-schema", _answer("202 Accepted", json.dumps({"message": TOKEN, "api_id": 1}).encode())),
+    (
+        "header",
+        _answer(
+            "401 Unauthorized",
+            json.dumps({"api_id": API_ID, "error": "no"}).encode(),
+            f"www-authenticate: {TOKEN}".encode(),
+        ),
+    ),
+    (
+        "content-type",
+        b"HTTP/1.1 202 Accepted\r\ncontent-type: text/" + TOKEN.encode() + b"\r\n"
+        b"content-length: 0\r\n\r\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("rule,echo", ECHOES, ids=[rule for rule, _ in ECHOES])
+def test_secrets_echoed_by_the_upstream_are_redacted(
+    hostile: RawUpstream, proxy: MockServer, rule: str, echo: bytes
+) -> None:
+    _violations(proxy)
+    hostile.answer = echo
+    httpx.post(
+        proxy.base_url + DTMF,
+        json={"digits": "1"},
+        auth=(EMBEDDED_AUTH_ID, TOKEN),
+        trust_env=False,
+        timeout=30,
+    )
+    found = _violations(proxy)
+    assert rule in [v["rule"] for v in found], found
+    assert TOKEN not in json.dumps(found)
