@@ -1,11 +1,15 @@
 """`python -m plivo_mock --proxy UPSTREAM_URL`: forward everything, check it against the spec.
 
-Every request is forwarded to UPSTREAM as it came (method, path as sent, query, headers with
-Authorization, body) and the upstream's answer returned as it came; both are checked by
-conformance.Checker on the way. Violations are served to loopback peers at
-`GET /__mock__/violations` (`DELETE` clears them), summed up on exit and, with `--report
-DIR`, written as JUnit XML. Credentials are forwarded, never recorded: a violation holds
-the method, the path, the status, a rule and a detail worded by the checker.
+Every request is forwarded to UPSTREAM as it came (method, path as sent, query, exactly the
+client's header fields but the hop-by-hop ones, body) and the upstream's answer returned as
+it came; both are checked by conformance.Checker on the way. Violations are served to
+loopback peers at `GET /__mock__/violations` (`DELETE` clears them), summed up on exit and,
+with `--report DIR`, written as JUnit XML. Credentials are forwarded, never recorded: every
+text of a violation is redacted (redaction.py) before it is kept.
+
+Clients and upstreams are both hostile input: the proxy serves through the mock's HTTP layer
+(protocol.py: head size and time), reads a body only up to x-limits.body-bytes and within
+--body-timeout, and an answer only up to conformance.ANSWER_LIMIT_BYTES.
 
 The upstream must be a loopback host unless `--proxy-allow HOST` names it. If it cannot be
 reached the client gets a Plivo-shaped 502 (504 when it is slower than --upstream-timeout),
