@@ -360,7 +360,8 @@ BROKEN: list[tuple[str, str, str, dict[str, str] | None, Any, str]] = [
         "x-cases",
     ),
     # Not "body-limit-as-400": a body over x-limits.body-bytes is not read past the limit, so
-    # the proxy answers it 413 itself (test_body_over_the_limit_is_not_forwarded).
+    # the proxy answers it 413 itself (test_body_over_the_limit_is_not_forwarded in
+    # test_proxy_upstream.py).
 ]
 
 

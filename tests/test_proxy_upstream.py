@@ -15,7 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
+from plivo_mock.config import (
+    BODY_LIMIT_BYTES,
+    BRIDGED_CALL_UUID,
+    EMBEDDED_AUTH_ID,
+    EMBEDDED_AUTH_TOKEN,
+)
 from plivo_mock.conformance import ANSWER_LIMIT_BYTES
 from plivo_mock.proxy import VIOLATIONS_PATH
 from plivo_mock.testing import MockServer, dtmf_path
@@ -280,3 +285,33 @@ def test_secrets_echoed_by_the_upstream_are_redacted(
     found = _violations(proxy)
     assert rule in [v["rule"] for v in found], found
     assert TOKEN not in json.dumps(found)
+
+
+@pytest.mark.parametrize(
+    "method,path,rule",
+    [
+        ("POST", DTMF, "body-limit"),
+        ("GET", f"/v1/Account/{EMBEDDED_AUTH_ID}/Call/?status=live", "body-limit"),
+        ("POST", "/v1/Nothing/", "path"),
+    ],
+)
+def test_body_over_the_limit_is_not_forwarded(
+    hostile: RawUpstream, proxy: MockServer, method: str, path: str, rule: str
+) -> None:
+    """x-limits.body-bytes: the proxy stops reading there and answers 413 itself; the
+    request's violation is its first problem."""
+    _violations(proxy)
+    count = len(hostile.heads)
+    answer = httpx.request(
+        method,
+        proxy.base_url + path,
+        content=b'{"digits": "1", "x": "' + b"a" * BODY_LIMIT_BYTES + b'"}',
+        headers={"content-type": "application/json"},
+        auth=(EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN),
+        trust_env=False,
+        timeout=30,
+    )
+    assert answer.status_code == 413 and set(answer.json()) == {"api_id", "error"}
+    assert len(hostile.heads) == count
+    found = _violations(proxy)
+    assert [(v["direction"], v["rule"], v["status"]) for v in found] == [("request", rule, 413)]

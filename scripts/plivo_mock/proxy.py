@@ -153,10 +153,20 @@ class ProxyApp:
             return None
         secrets = _secrets(scope, body)
         if body is None:
-            exchange = Exchange(method, path, query, _lower(given), None, tuple(given), 413)
-            self._record(self.checker.check(exchange)[:1], secrets)
-            self.operations[self._operation(method, path)] += 1
+            # Not forwarded: the proxy's own 413, and the request's one violation (its first
+            # problem; on an operation that takes no body, the body's size itself).
             message = f"request body larger than {BODY_LIMIT_BYTES} bytes (not forwarded)"
+            facts = Exchange(method, path, query, _lower(given), None, tuple(given)).request
+            expected = self.checker.preconditions.expect(facts)
+            rule, detail = (
+                (expected.problem.rule, expected.problem.detail)
+                if expected.problem is not None
+                else ("body-limit", message)
+            )
+            operation = expected.operation.operation_id if expected.operation else None
+            found = Violation("request", operation, method, unquote(path), 413, rule, detail)
+            self._record([found], secrets)
+            self.operations[self._operation(method, path)] += 1
             return Reply(413, error_body(new_api_id(), message), ((b"connection", b"close"),))
         target = self.upstream.raw_path.split(b"?")[0].rstrip(b"/") + raw_path
         url = self.upstream.copy_with(raw_path=target + (b"?" + query if query else b""))
