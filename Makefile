@@ -9,13 +9,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
-REDOCLY := npx --yes @redocly/cli@2.77.0
+REDOCLY := npx --yes @redocly/cli@2.77.0  # the pin of scripts/lint_spec.py (a test compares)
 SPEC := openapi/plivo-dtmf.yaml
 MOCK_PORT ?= 4010
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release test test-typescript contract bench clean
+.PHONY: help venv generate check-generated lint lint-spec lint-python docs mock demo spec-diff release dist test test-typescript contract bench clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,7 +28,8 @@ $(BIN)/.installed: pyproject.toml uv.lock generated/python/pyproject.toml genera
 
 venv: $(BIN)/.installed ## Create or refresh .venv from the lock file.
 
-generate: venv ## Regenerate generated/ (python, python-mock-control, typescript) from openapi/.
+generate: venv ## Set the pending version, then regenerate generated/ (python, python-mock-control, typescript) from openapi/.
+	$(BIN)/python scripts/release.py --set-version
 	$(BIN)/python scripts/generate.py
 	$(BIN)/python scripts/generate_typescript.py
 
@@ -40,12 +41,23 @@ check-generated: venv ## Fail with a diff when generated/ is not what openapi/ g
 spec-diff: venv ## Spec changes since the last release: make spec-diff [OLD=file|ref] [NEW=file|ref] [FORMAT=text|markdown|json].
 	PYTHONPATH=scripts $(BIN)/python -m specdiff $(if $(OLD),--old '$(OLD)') $(if $(NEW),--new '$(NEW)') --format $(or $(FORMAT),text)
 
-release: venv ## Release the spec changes: next semver, changelogs, recorded spec, regenerate (DATE=YYYY-MM-DD).
-	$(BIN)/python scripts/release.py $(if $(DATE),--date $(DATE))
+release: venv ## Release the spec changes: next semver, changelogs, recorded spec, regenerate (DATE=YYYY-MM-DD, DRY_RUN=1).
+	$(BIN)/python scripts/release.py $(if $(DATE),--date $(DATE)) $(if $(DRY_RUN),--dry-run)
+
+DIST := dist
+
+# Publishing needs registry credentials this project does not have: there is no `make publish`.
+dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install, and check them.
+	rm -rf $(DIST)
+	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python
+	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python-mock-control
+	$(BIN)/uv build --quiet --out-dir $(DIST) .
+	npm pack ./$(TS_SDK) --pack-destination $(DIST) --ignore-scripts --loglevel=error >/dev/null
+	$(BIN)/twine check --strict $(DIST)/*.whl $(DIST)/*.tar.gz
+	$(BIN)/python scripts/check_dist.py $(DIST)
 
 lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
-	$(BIN)/openapi-spec-validator $(SPEC) openapi/mock-control.yaml
-	$(REDOCLY) lint --config openapi/redocly.yaml --format stylish $(SPEC) openapi/mock-control.yaml
+	$(BIN)/python scripts/lint_spec.py
 
 lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/python/.
 	$(BIN)/ruff check scripts tests openapi
@@ -89,4 +101,4 @@ bench: venv ## Benchmarks: tables of figures and ratios measured side by side (B
 	PYTHONPATH=scripts $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove the venv, caches and build output.
-	rm -rf $(VENV) build reports .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build $(DIST) reports .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,10 +1,10 @@
 """The release half of `make demo`: a spec change flowing through, in a throwaway copy.
 
 Edits the spec of a copy of openapi/, scripts/ and generated/ (the tree itself is untouched),
-shows what `make spec-diff` reports, runs `make release` (the scripts those targets run, with
-this venv), then shows the new version where each package carries it, the packages'
-changelog entry, and the drift checks and the release gate passing. Exits non-zero if any
-step fails.
+shows what `make spec-diff` reports, runs `make generate`, `make release DRY_RUN=1` and `make
+release` (the scripts those targets run, with this venv), then shows the new version where
+each package carries it, the packages' changelog entry, and the drift checks and the release
+gate passing. Exits non-zero if any step fails.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from release import PACKAGES, throwaway_copy
+from release import PACKAGES, generators, throwaway_copy
 from specdiff.load import ROOT
 
 EDITS = [
-    # Leg is shared: sent in the request, parsed from the callback body (strict enums).
+    # Leg is shared: sent in the request (closed), parsed from the callback body (open).
     ("enum: [aleg, bleg]", "enum: [aleg, bleg, both]"),
     ("summary: Send digits on a call", "summary: Send DTMF digits on a call"),
 ]
@@ -56,6 +56,12 @@ def main() -> int:
 
         show("make spec-diff   (exit 1: something is breaking)")
         print(run(tree, "-m", "specdiff", ok=(1,)), end="")
+        show("make generate   (the pending pre-release version, then every package)")
+        print(run(tree, "scripts/release.py", "--set-version"), end="")
+        for generator in generators():
+            print(run(tree, str(generator)), end="")
+        show("make release DRY_RUN=1 DATE=2027-01-02   (writes nothing)")
+        print(run(tree, "scripts/release.py", "--dry-run", "--date", "2027-01-02"), end="")
         show("make release DATE=2027-01-02")
         print(run(tree, "scripts/release.py", "--date", "2027-01-02"), end="")
 
@@ -66,6 +72,8 @@ def main() -> int:
                 print(f"  {path}: {', '.join(map(str, found))}")
         shown = ""
         for package in PACKAGES:
+            if package.generated_changelog is None:
+                continue
             changelog = (tree / package.generated_changelog).read_text(encoding="utf-8")
             entries = [m.start() for m in re.finditer(r"(?m)^## ", changelog)]
             entry = changelog[entries[0] : entries[1]]
@@ -76,8 +84,8 @@ def main() -> int:
             print(entry, end="")
             shown = entry
         show("make check-generated in the copy (drift checks + release gate)")
-        for package in PACKAGES:
-            print(run(tree, str(package.generator), "--check"), end="")
+        for generator in generators():
+            print(run(tree, str(generator), "--check"), end="")
         print(run(tree, "scripts/release.py", "--check"), end="")
     return 0
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin
 
+import open_enums
 import yaml
 from plivo_mock.pointer import tokens as pointer_tokens
 from plivo_mock.spec import SchemaSet
@@ -128,7 +131,7 @@ def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
         "--path",
         str(spec),
         "--config",
-        str(target.config),
+        str(versioned_config(target, out.parent / f"{target.name}-generator.yaml")),
         "--meta",
         "uv",
         "--output-path",
@@ -136,11 +139,38 @@ def generate_into(out: Path, target: Target = TARGETS[0]) -> None:
         "--fail-on-warning",
     ]
     if target.templates is not None and target.templates.is_dir():
-        cmd += ["--custom-template-path", str(target.templates)]
+        cmd += ["--custom-template-path", str(templates(target, out.parent / "templates"))]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"openapi-python-client failed (exit {done.returncode})")
+
+
+def version() -> str:
+    """The one version of every package (scripts/release.py sets it; `make generate` first)."""
+    return str(yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["package_version_override"])
+
+
+def versioned_config(target: Target, out: Path) -> Path:
+    """The target's generator config with the one version of CONFIG."""
+    config = yaml.safe_load(target.config.read_text(encoding="utf-8"))
+    config["package_version_override"] = version()
+    out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def templates(target: Target, into: Path) -> Path:
+    """The target's templates, plus open_enums.jinja: the enums its models parse, which
+    model.py.jinja keeps open (scripts/open_enums.py; the generator's context has no callbacks
+    and no way to tell a parsed model from a sent one)."""
+    assert target.templates is not None
+    shutil.copytree(target.templates, into)
+    spec = yaml.safe_load(target.spec.read_text(encoding="utf-8"))
+    found = open_enums.by_component(spec) if target.name == "python" else {}
+    (into / "open_enums.jinja").write_text(
+        f"{{% set OPEN = {json.dumps(found, sort_keys=True)} %}}\n", encoding="utf-8"
+    )
+    return into
 
 
 def tree(folder: Path) -> dict[str, bytes]:

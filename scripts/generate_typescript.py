@@ -6,25 +6,35 @@ committed folder differs byte for byte, like scripts/generate.py does for genera
 
 What is written, from what:
 - src/schema.ts: the spec's paths and schemas as types, by openapi-typescript (pinned in
-  openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/);
+  openapi/typescript/package-lock.json, installed once per lock into build/typescript-tools/),
+  through openapi/typescript/schema-types.mjs, from a copy of the spec whose request bodies
+  are closed (`closed_requests`): the client sends only the fields the spec names, so a
+  misspelt one does not compile, and the enums the client parses are open;
 - src/spec.ts: the default base URL, the request rules and the callback bodies' rules (the same
-  tables as the Python client's _spec.py, from openapi/hooks/emit_spec_module.py) and the
+  tables as the Python client's _meta.py, from openapi/hooks/emit_spec_module.py) and the
   success statuses, from the spec;
 - src/errors.ts: one error class per documented error status, rendered from
   openapi/typescript/src/errors.ts.jinja with the Python client's class names;
 - the hand-written sources, tsconfig.json and README.md of openapi/typescript/, copied;
-- package.json and package-lock.json with the version of openapi/generator.yaml;
+- package.json and package-lock.json with the version of openapi/generator.yaml (npm's
+  spelling of a pre-release: 1.1.0.dev0 is 1.1.0-dev.0);
 - CHANGELOG.md, copied from openapi/changelogs/typescript.md (written by `make release`);
-- dist/: what `tsc` (strict) compiles from src/, so that the package installs without a build.
+- dist/: what the package's `npm run build` compiles from src/ with `tsc` (strict), so that
+  the package installs without a build: ES modules in dist/ (tsconfig.json) and CommonJS in
+  dist/cjs/ (tsconfig.cjs.json, with a package.json of its own saying "commonjs"), each with
+  its declarations, for `import` and `require` through package.json's `exports`.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +45,7 @@ from typing import Any
 
 import generate
 import jinja2
+import open_enums
 import yaml
 
 ROOT = generate.ROOT
@@ -86,6 +97,7 @@ def node(script: Path, *args: str) -> None:
         raise SystemExit(f"{script.name} failed (exit {done.returncode})")
 
 
+@functools.cache
 def emitter() -> ModuleType:
     """openapi/hooks/emit_spec_module.py: the Python client's reading of the request rules."""
     found = importlib.util.spec_from_file_location("emit_spec_module", EMITTER)
@@ -157,6 +169,56 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
     )
 
 
+def schema_refs(spec: dict[str, Any], node: Any, found: set[str]) -> set[str]:
+    """The component schemas `node` refers to, directly or through other schemas."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/") and ref not in found:
+            found.add(ref)
+            schema_refs(spec, emitter().resolve(spec, node), found)
+        for key, value in node.items():
+            if key != "$ref":
+                schema_refs(spec, value, found)
+    elif isinstance(node, list):
+        for value in node:
+            schema_refs(spec, value, found)
+    return found
+
+
+def closed_requests(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the spec whose operations' JSON request bodies admit no unnamed property.
+
+    `additionalProperties` on a request body says what a server tolerates (Plivo ignores
+    unknown fields); this client sends only what the spec names, so the body's type has no
+    index signature and `{digits: "9", legs: "bleg"}` is a compile error (validation.ts
+    refuses it at run time too). Answers and callbacks keep their schemas: a field Plivo adds
+    later is read, not refused. A schema that is both a request body and part of an answer
+    fails generation: closing it would close the answer.
+    """
+    emit = emitter()
+    closed = copy.deepcopy(spec)
+    requests: dict[str, dict[str, Any]] = {}
+    answers: set[str] = set()
+    for path, item in closed["paths"].items():
+        for method in emit.HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            body = emit.resolve(closed, operation.get("requestBody", {}))
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                requests[schema.get("$ref", f"{method} {path}")] = emit.resolve(closed, schema)
+            schema_refs(closed, operation.get("responses", {}), answers)
+            schema_refs(closed, operation.get("callbacks", {}), answers)
+    for name, schema in requests.items():
+        if name in answers:
+            raise SystemExit(
+                f"{name} is a request body and part of an answer: give each its own schema"
+            )
+        schema["additionalProperties"] = False
+    return closed
+
+
 def documented_errors(spec: dict[str, Any]) -> list[tuple[int, str]]:
     """Every error status of the spec's operations, with its description, by status."""
     emit = emitter()
@@ -201,13 +263,21 @@ def versioned(text: str, version: str, lock: bool) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def npm_version(python: str) -> str:
+    """openapi/generator.yaml's version as npm spells it: `1.1.0.dev0` is `1.1.0-dev.0`."""
+    found = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?", python)
+    if found is None:
+        raise SystemExit(f"generate_typescript: not X.Y.Z or X.Y.Z.devN: {python!r}")
+    release, dev = found.groups()
+    return release if dev is None else f"{release}-dev.{dev}"
+
+
 def generate_into(out: Path) -> None:
     modules = tools()
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    config = yaml.safe_load(generate.CONFIG.read_text(encoding="utf-8"))
-    version = str(config["package_version_override"])
+    version = npm_version(generate.version())
     (out / "src").mkdir(parents=True)
-    for name in ("tsconfig.json", ".gitignore", "README.md"):
+    for name in ("tsconfig.json", "tsconfig.cjs.json", ".gitignore", "README.md"):
         shutil.copyfile(SOURCE / name, out / name)
     shutil.copyfile(CHANGELOG, out / "CHANGELOG.md")
     for source in sorted((SOURCE / "src").glob("*.ts")):
@@ -217,21 +287,34 @@ def generate_into(out: Path) -> None:
         (out / name).write_text(versioned(text, version, lock), encoding="utf-8")
     (out / "src" / "spec.ts").write_text(spec_module(spec, version), encoding="utf-8")
     (out / "src" / "errors.ts").write_text(errors_module(spec), encoding="utf-8")
+    closed = out.parent / SPEC.name  # outside the package; JSON is YAML, and stable
+    closed.write_text(json.dumps(closed_requests(spec), indent=1), encoding="utf-8")
+    positions = [{"object": p.pointer, "name": p.name} for p in open_enums.open_positions(spec)]
     node(
-        modules / "openapi-typescript" / "bin" / "cli.js",
-        str(SPEC.relative_to(ROOT)),
-        "--output",
+        SOURCE / "schema-types.mjs",
+        str(modules),
+        str(closed),
         str(out / "src" / "schema.ts"),
-        "--default-non-nullable",
-        "false",
+        json.dumps(positions),
     )
+    # The package's own `npm run build`: tsc for dist/ (ES modules), tsc with
+    # tsconfig.cjs.json for dist/cjs/, whose package.json tells Node and tsc it is CommonJS.
     # tsc resolves openapi-fetch and @types/node from a node_modules beside the package.
     link = out / "node_modules"
     link.symlink_to(modules, target_is_directory=True)
     try:
-        node(modules / "typescript" / "bin" / "tsc", "-p", str(out))
+        build = subprocess.run(
+            ["npm", "run", "build", "--silent"],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     finally:
         link.unlink()
+    if build.returncode != 0:
+        sys.stderr.write(build.stdout + build.stderr)
+        raise SystemExit(f"npm run build failed (exit {build.returncode})")
 
 
 def tree(folder: Path) -> dict[str, bytes]:

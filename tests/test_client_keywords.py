@@ -1,6 +1,6 @@
 """Every JSON Schema keyword the spec puts on a request field is enforced by the client.
 
-The rules are written into `_spec.py` at generation time (openapi/hooks/emit_spec_module.py);
+The rules are written into `_meta.py` at generation time (openapi/hooks/emit_spec_module.py);
 a keyword the client cannot check fails generation, naming it, instead of passing silently
 to be refused by the server. The client's verdict is compared with jsonschema-rs, the
 validator the mock (and so the spec) uses.
@@ -22,7 +22,7 @@ import yaml
 from plivo_dtmf_client import _spec, errors
 
 from tests.client_support import ROOT, SPEC
-from tests.test_client_validation import DTMF, emitter, rendered_rules
+from tests.test_client_validation import DTMF, PROJECT, emitter, rendered_rules
 
 
 def client_verdict(rule: dict[str, Any], value: Any) -> str | None:
@@ -86,7 +86,7 @@ def test_numeric_rules_are_written_into_the_generated_rules() -> None:
     changed = copy.deepcopy(SPEC)
     body = changed["components"]["schemas"]["SendDigitsRequest"]
     body["properties"]["repeat"] = {"type": "integer", "minimum": 1, "maximum": 5, "multipleOf": 1}
-    rules = rendered_rules(emitter().render(changed))[DTMF]["body"]
+    rules = rendered_rules(emitter().render(changed, PROJECT))[DTMF]["body"]
     assert rules["repeat"] == {"type": "integer", "minimum": 1, "maximum": 5, "multipleOf": 1}
     assert rules["callback_url"]["format"] == "uri"
 
@@ -108,7 +108,7 @@ def test_a_keyword_the_client_cannot_enforce_fails_generation_naming_it(
     changed = copy.deepcopy(SPEC)
     changed["components"]["schemas"]["Digits"].update(schema)
     with pytest.raises(SystemExit) as failed:
-        emitter().render(changed)
+        emitter().render(changed, PROJECT)
     message = str(failed.value.code)
     assert named in message and "body field 'digits'" in message and "DTMF" in message
 
@@ -117,7 +117,7 @@ def test_a_body_keyword_the_client_cannot_enforce_fails_generation() -> None:
     changed = copy.deepcopy(SPEC)
     changed["components"]["schemas"]["SendDigitsRequest"]["minProperties"] = 2
     with pytest.raises(SystemExit, match="`minProperties` on the body"):
-        emitter().render(changed)
+        emitter().render(changed, PROJECT)
 
 
 def test_make_generate_fails_naming_the_keyword(tmp_path: Path) -> None:

@@ -39,7 +39,9 @@ MARK = "# mypy: error"
 
 def python_sample() -> str:
     samples = SPEC["paths"][DTMF_PATH]["post"]["x-codeSamples"]
-    (source,) = [s["source"] for s in samples if s["lang"] == "Python"]
+    (source,) = [
+        s["source"] for s in samples if (s["lang"], s["label"]) == ("Python", "plivo-dtmf-client")
+    ]
     return str(source)
 
 

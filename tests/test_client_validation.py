@@ -1,6 +1,6 @@
 """Client-side validation: the spec's own rules, checked before any HTTP request.
 
-The rules live in the generated `_spec.py`, written from the spec at generation time; these
+The rules live in the generated `_meta.py`, written from the spec at generation time; these
 tests compare them with the spec read here, and prove that nothing is sent when a value breaks
 them (the transport fails the test if it is called).
 """
@@ -183,8 +183,16 @@ def test_raw_request_is_authenticated_but_not_validated() -> None:
     assert seen[0].headers["Authorization"].startswith("Basic ")
 
 
+# What the hook reads from the generator's pyproject.toml (names and version).
+PROJECT = {
+    "project_name": "plivo-dtmf-client",
+    "package_name": "plivo_dtmf_client",
+    "package_version": "1.0.0",
+}
+
+
 def emitter() -> ModuleType:
-    """openapi/hooks/emit_spec_module.py, the post-hook that writes _spec.py."""
+    """openapi/hooks/emit_spec_module.py, the post-hook that writes _meta.py."""
     path = ROOT / "openapi" / "hooks" / "emit_spec_module.py"
     spec = importlib.util.spec_from_file_location("emit_spec_module", path)
     assert spec is not None and spec.loader is not None
@@ -206,7 +214,7 @@ def test_rules_follow_the_spec_at_generation_time() -> None:
     changed["components"]["schemas"]["Digits"]["maxLength"] = 5
     changed["components"]["schemas"]["Leg"]["enum"] = ["aleg", "bleg", "both"]
     changed["servers"][0]["url"] = "https://example.invalid"
-    source = emitter().render(changed)
+    source = emitter().render(changed, PROJECT)
     body = rendered_rules(source)[DTMF]["body"]
     assert body["digits"]["maxLength"] == 5
     assert body["leg"]["enum"] == ("aleg", "bleg", "both")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -87,3 +88,47 @@ def test_control_spec_is_bundled_into_one_file_with_the_same_rules(tmp_path: Pat
     summary = {"call_uuid": "eba53b9e-8fbd-45c1-9444-696d2172fbc8", "live": True, "bleg": True}
     assert validator.is_valid({**summary, "events": 0, "dropped_events": 0})
     assert not validator.is_valid({**summary, "call_uuid": "NOT-A-UUID", "events": 0})
+
+
+MODULES = ROOT / "openapi" / "modules"
+
+
+def test_runtime_modules_are_plain_python_not_templates() -> None:
+    """openapi/modules/ is linted and type-checked as written: no jinja or string.Template
+    placeholder may hide in it (what the generator fills comes from _meta.py)."""
+    modules = sorted(MODULES.rglob("*.py*"))
+    assert {"client.py", "types.py", "_spec.py", "webhooks.py"} <= {m.name for m in modules}
+    for module in modules:
+        text = module.read_text("utf-8")
+        for marker in ("{{", "{%", "{#", "${"):
+            assert marker not in text, f"{module.relative_to(ROOT)} holds {marker!r}"
+        compile(text, str(module), "exec")
+
+
+def test_every_runtime_module_is_copied_into_the_package() -> None:
+    package = ROOT / "generated" / "python" / "plivo_dtmf_client"
+    for module in MODULES.glob("*.py"):
+        assert (package / module.name).is_file(), module.name
+    # The .pyi files only stand in for generated siblings when type-checking in place.
+    assert not list(package.rglob("*.pyi"))
+
+
+def test_meta_takes_names_and_version_from_the_generated_pyproject(tmp_path: Path) -> None:
+    """The version is the generator's package_version, as it rendered it, not re-read from
+    the generator's settings."""
+    found = importlib.util.spec_from_file_location(
+        "emit_spec_module", ROOT / "openapi" / "hooks" / "emit_spec_module.py"
+    )
+    assert found is not None and found.loader is not None
+    hook = importlib.util.module_from_spec(found)
+    found.loader.exec_module(hook)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "some-client"\nversion = "7.8.9rc1"\n', "utf-8")
+    assert hook.generated_project(pyproject) == {
+        "project_name": "some-client",
+        "package_name": "plivo_dtmf_client",
+        "package_version": "7.8.9rc1",
+    }
+    from plivo_dtmf_client import _meta, client
+
+    assert client.USER_AGENT.startswith(f"{_meta.PROJECT_NAME}/{_meta.PACKAGE_VERSION} ")

@@ -1,14 +1,19 @@
 """The drift check of generated/typescript/: edits, missing and extra files are named, and
-an install's node_modules/ is not part of the package."""
+an install's node_modules/ is not part of the package; the spec openapi-typescript reads has
+every request body closed."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import generate_typescript
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "scripts" / "generate_typescript.py"
@@ -45,3 +50,47 @@ def test_drift_check_names_edited_missing_and_extra_files(tmp_path: Path) -> Non
     assert "stale?): generated/typescript/src/stale.ts" in done.stdout
     assert "node_modules" not in done.stdout
     assert "run `make generate`" in done.stdout
+
+
+def _spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(generate_typescript.SPEC.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_every_operations_request_body_is_closed_for_openapi_typescript() -> None:
+    spec = _spec()
+    spec["paths"]["/v1/Account/{auth_id}/Call/"]["put"] = {
+        "operationId": "inlineBody",
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"x": {"type": "string"}}}
+                }
+            }
+        },
+        "responses": {"204": {"description": "done"}},
+    }
+    before = copy.deepcopy(spec)
+
+    closed = generate_typescript.closed_requests(spec)
+
+    assert spec == before  # the spec itself is left alone
+    put = closed["paths"]["/v1/Account/{auth_id}/Call/"]["put"]
+    assert (
+        put["requestBody"]["content"]["application/json"]["schema"]["additionalProperties"] is False
+    )
+    schemas = closed["components"]["schemas"]
+    assert schemas["SendDigitsRequest"]["additionalProperties"] is False
+    # Answers and callbacks keep what the spec says: a field Plivo adds is read, not refused.
+    for name in ("SendDigitsAccepted", "LiveCalls", "DigitsSentCallback", "Error"):
+        assert schemas[name] == before["components"]["schemas"][name]
+
+
+def test_a_schema_both_request_body_and_answer_fails_generation() -> None:
+    spec = _spec()
+    accepted = spec["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]["responses"]
+    accepted["202"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/SendDigitsRequest"
+    }
+    with pytest.raises(SystemExit, match="SendDigitsRequest is a request body and part of an"):
+        generate_typescript.closed_requests(spec)

@@ -1,19 +1,18 @@
 """Real clients, unmodified, against the mock over a real socket.
 
 The official Python SDK (only its base-URL module constants redirected), curl as Plivo's
-docs show it, the spec's x-codeSamples (Python and curl) and the official Node SDK when
-node and npm are present. Answers are checked against the spec where the client lets us
-see them (a `requests` hook on the SDK's session, curl's `-i` output).
+docs show it and the official Node SDK when node and npm are present (the spec's
+x-codeSamples are run by tests/test_code_samples.py). Answers are checked against the spec
+where the client lets us see them (a `requests` hook on the SDK's session, curl's `-i`
+output).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ import plivo.exceptions
 import plivo.rest.client
 import pytest
 import requests
-import yaml
 from plivo_mock.config import (
     BRIDGED_CALL_UUID,
     EMBEDDED_AUTH_ID,
@@ -43,14 +41,6 @@ Conforms = Callable[[str, str, int, Mapping[str, str], bytes], None]
 def events(live: httpx.Client, call_uuid: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = live.get(f"/__mock__/calls/{call_uuid}/events").json()["events"]
     return found
-
-
-def code_sample(lang: str) -> str:
-    spec = yaml.safe_load((ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8"))
-    operation = spec["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]
-    [source] = [s["source"] for s in operation["x-codeSamples"] if s["lang"] == lang]
-    assert isinstance(source, str)
-    return source
 
 
 def client_env(server: MockServer) -> dict[str, str]:
@@ -196,52 +186,6 @@ def test_curl_as_plivo_docs_show_it(
     status, body = check_curl(conforms, done.stdout, "POST", path)
     assert (status, body["message"]) == (202, "digits sent")
     assert [e["digits"] for e in events(live, BRIDGED_CALL_UUID)] == ["8743#"]
-
-
-@needs_curl
-def test_x_code_sample_curl(live: httpx.Client, server: MockServer, conforms: Conforms) -> None:
-    source = code_sample("Shell").replace("https://api.plivo.com", server.base_url)
-    assert server.base_url in source
-    done = subprocess.run(
-        ["bash", "-c", source.replace("curl ", "curl -sS --noproxy '*' ", 1)],
-        capture_output=True,
-        timeout=30,
-        check=True,
-        env=client_env(server),
-    )
-    status, body = check_curl(conforms, done.stdout, "POST", dtmf_path(BRIDGED_CALL_UUID))
-    assert (status, body["message"]) == (202, "digits sent")
-    [event] = events(live, BRIDGED_CALL_UUID)
-    assert (event["digits"], event["leg"]) == ("8743#", "bleg")
-
-
-# The spec's Python code sample (the generated client) ---------------------------------
-
-
-def _generated_client_reads_the_environment() -> bool:
-    from plivo_dtmf_client import Client
-
-    base_url = inspect.signature(Client).parameters.get("base_url")
-    return base_url is not None and base_url.default is not inspect.Parameter.empty
-
-
-@pytest.mark.skipif(
-    not _generated_client_reads_the_environment(),
-    reason="the generated client does not read PLIVO_* yet (client templates work)",
-)
-def test_x_code_sample_python(live: httpx.Client, server: MockServer) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", code_sample("Python")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=client_env(server),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    [event] = events(live, BRIDGED_CALL_UUID)
-    assert done.stdout.split() == ["digits", "sent", event["api_id"]]
-    assert (event["digits"], event["leg"]) == ("8743#", "bleg")
 
 
 # The official Node SDK ----------------------------------------------------------------

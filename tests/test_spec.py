@@ -242,7 +242,17 @@ def test_security_is_http_basic_on_every_operation() -> None:
 
 def test_code_samples_cover_plivos_languages() -> None:
     langs = {sample["lang"] for sample in SEND["x-codeSamples"]}
-    assert langs == {"Python", "Shell", "Ruby", "JavaScript", "PHP", "Java", "C#", "Go"}
+    assert langs == {
+        "Python",
+        "TypeScript",
+        "Shell",
+        "Ruby",
+        "JavaScript",
+        "PHP",
+        "Java",
+        "C#",
+        "Go",
+    }
 
 
 def test_every_open_point_of_the_facts_file_is_decided() -> None:

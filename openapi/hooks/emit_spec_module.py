@@ -1,11 +1,12 @@
-"""Post-hook of openapi-python-client: write `<package>/_spec.py` from the spec.
+"""Post-hook of openapi-python-client: write `<package>/_meta.py`, what the runtime needs filled.
 
 openapi-python-client's template context drops `servers`, `pattern`, `minLength` and
 `maxLength` (upstream #726), so the generated client could not know its default base URL or
 check a request before sending it. This hook reads them from the same spec, at generation
-time, and fills `spec_module.py.template` (next to this file, a string.Template: jinja2 would
-cost more start-up than the rest of the hook) into the generated package; the generator's own
-ruff hooks, listed after this one, format the result.
+time, into `_meta.py`, with the project's and package's names and version as the generator
+wrote them into pyproject.toml. The hand-written runtime (openapi/modules/, plain Python
+copied in by the hooks after this one) imports them from there: `_spec.py` enforces the
+rules. The generator's own ruff hooks, listed last, format the result.
 
 Run by the generator with the output folder as the working directory (see generator.yaml).
 """
@@ -13,8 +14,8 @@ Run by the generator with the output folder as the working directory (see genera
 from __future__ import annotations
 
 import pprint
-import string
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,8 @@ HERE = Path(__file__).resolve().parent
 OPENAPI = HERE.parent
 SPEC = OPENAPI / "plivo-dtmf.yaml"
 CONFIG = OPENAPI / "generator.yaml"
-TEMPLATE = HERE / "spec_module.py.template"
 
-# The JSON Schema keywords the client enforces on a request field (spec_module.py.template's
+# The JSON Schema keywords the client enforces on a request field (openapi/modules/_spec.py's
 # check_value), and the values of `type` and `format` it knows. A field using any other
 # keyword fails generation, naming it: a rule the client silently skipped would pass there
 # and only be refused, as a 400, by the server.
@@ -123,7 +123,7 @@ class UnenforceableError(SystemExit):
         super().__init__(
             f"emit_spec_module: {where} uses {keyword}, {why}: the client would not check "
             "it before sending, and the server would answer 400. Teach "
-            "openapi/hooks/spec_module.py.template to check it (and CHECKED in "
+            "openapi/modules/_spec.py to check it (and CHECKED in "
             "emit_spec_module.py to allow it), or drop it from the spec."
         )
 
@@ -201,37 +201,86 @@ def callback_bodies(spec: Schema) -> dict[str, Any]:
                         found[operation["operationId"]] = {
                             "required": tuple(schema.get("required", ())),
                             "properties": {
-                                name: rule(spec, prop)
+                                name: _open(rule(spec, prop))
                                 for name, prop in schema.get("properties", {}).items()
                             },
                         }
     return found
 
 
-def render(spec: Schema) -> str:
+def _open(found: dict[str, Any]) -> dict[str, Any]:
+    """A callback is parsed, so its enums are open (scripts/open_enums.py): a value the spec
+    does not list is kept, typed as a str, instead of refusing the callback."""
+    found.pop("enum", None)
+    return found
+
+
+META = '''"""What the generator fills in for the runtime modules: names, version, and what
+{spec_name} says about requests (enforced by _spec.py).
+
+Written at generation time by openapi/hooks/emit_spec_module.py. Do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from ._spec import BodyRules, OperationRules
+
+PROJECT_NAME: Final = {project_name!r}
+PACKAGE_NAME: Final = {package_name!r}
+PACKAGE_VERSION: Final = {package_version!r}
+
+DEFAULT_BASE_URL: Final = {default_base_url!r}
+"""The first of the spec's `servers`."""
+
+REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {request_rules}
+"""Keyed by (method, path template), exactly as in the spec."""
+
+CALLBACK_BODIES: Final[dict[str, BodyRules]] = {callback_bodies}
+"""The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
+'''
+
+
+def render(spec: Schema, project: dict[str, str]) -> str:
+    """`_meta.py`; `project` holds the generator's project_name, package_name, package_version."""
     request_rules = {
         (method, path): operation_rules(spec, item, item[method], f"{method.upper()} {path}")
         for path, item in spec["paths"].items()
         for method in HTTP_METHODS
         if method in item
     }
-    return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    return META.format(
         spec_name=SPEC.name,
-        default_base_url=repr(spec["servers"][0]["url"]),
+        default_base_url=spec["servers"][0]["url"],
         request_rules=pprint.pformat(request_rules, sort_dicts=False, width=88),
         callback_bodies=pprint.pformat(callback_bodies(spec), sort_dicts=False, width=88),
+        **project,
     )
+
+
+def generated_project(pyproject: Path) -> dict[str, str]:
+    """The generator's project_name and package_version, as it rendered them into the
+    package's pyproject.toml (however they were configured), and its package_name."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return {
+        "project_name": project["name"],
+        "package_name": config["package_name_override"],
+        "package_version": project["version"],
+    }
 
 
 def main() -> int:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
     spec = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    package = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["package_name_override"]
-    target = Path.cwd() / package / "_spec.py"
+    project = generated_project(Path.cwd() / "pyproject.toml")
+    target = Path.cwd() / project["package_name"] / "_meta.py"
     if not target.parent.is_dir():
         sys.stderr.write(f"emit_spec_module: no package folder {target.parent}\n")
         return 1
-    target.write_text(render(spec), encoding="utf-8")
+    target.write_text(render(spec, project), encoding="utf-8")
     return 0
 
 

@@ -22,8 +22,8 @@ from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 import jsonschema_rs
 import yaml
 
+from plivo_mock.pointer import RefError, Resolver
 from plivo_mock.pointer import token as pointer_token
-from plivo_mock.pointer import tokens as pointer_tokens
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_MEDIA_TYPE = "application/json"
@@ -172,6 +172,7 @@ class SchemaSet:
                 raise SpecError(f"{path}: not an OpenAPI 3.1 document (not a mapping)")
             self.documents[path.resolve().as_uri()] = raw
         self._alias_the_served_document()
+        self._resolver = Resolver(self.documents)
         # Keyword locations are finitely many (the documents' own): their lookups are cached.
         self._keywords: dict[str, tuple[Any, str | None]] = {}
         self._registry = jsonschema_rs.Registry(
@@ -200,13 +201,10 @@ class SchemaSet:
 
     def node(self, uri: str, pointer: str) -> Any:
         """The value at `pointer` in the document at `uri`."""
-        value: Any = self.documents[uri]
         try:
-            for token in pointer_tokens(pointer):
-                value = value[int(token)] if isinstance(value, list) else value[token]
-        except (LookupError, ValueError, TypeError):
-            raise SpecError(f"nothing at {unquote(uri.rsplit('/', 1)[-1])}#{pointer}") from None
-        return value
+            return self._resolver.node(uri, pointer)
+        except RefError as exc:
+            raise SpecError(str(exc)) from None
 
     def deref(
         self,
@@ -214,21 +212,15 @@ class SchemaSet:
         pointer: str,
         on_ref: Callable[[dict[str, Any]], None] | None = None,
     ) -> tuple[str, str, Any]:
-        """Follow `$ref` chains (bounded) from a node; answer where the target lives.
+        """Follow `$ref` chains (bounded, cycles refused) from a node; answer where the
+        target lives (`plivo_mock.pointer` is the one reading of refs).
 
         `on_ref` sees each node that is a `$ref` on the way (and may raise).
         """
-        for _ in range(32):
-            value = self.node(uri, pointer)
-            if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
-                return uri, pointer, value
-            if on_ref is not None:
-                on_ref(value)
-            target, fragment = urldefrag(urljoin(uri, value["$ref"]))
-            if target not in self.documents:
-                raise SpecError(f"{uri}#{pointer}: $ref to a document not loaded: {target}")
-            uri, pointer = target, unquote(fragment)
-        raise SpecError(f"{uri}#{pointer}: $ref chain too long")
+        try:
+            return self._resolver.deref(uri, pointer, on_ref)
+        except RefError as exc:
+            raise SpecError(str(exc)) from None
 
     def validator(self, uri: str, pointer: str) -> jsonschema_rs.Validator:
         """Compile the schema at `pointer` in place, so its refs resolve as written."""

@@ -11,13 +11,13 @@ a `$ref` and the same schema inline are not changes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
-from plivo_mock.pointer import token, tokens
+from plivo_mock.pointer import RefError, resolve, token, tokens
 
 from specdiff.load import HTTP_METHODS, SpecInputError
 from specdiff.rules import BREAKING, BUMP_OF_LEVEL, BUMPS, LEVELS, NON_BREAKING, RULES
@@ -30,7 +30,6 @@ REQUEST, RESPONSE = "request", "response"
 _SCHEMA_DOCS = {
     "description": "description-changed",
     "$comment": "description-changed",
-    "deprecated": "description-changed",
     "externalDocs": "description-changed",
     "title": "summary-changed",
     "examples": "examples-changed",
@@ -46,6 +45,7 @@ _SCHEMA_HANDLED = {
     *_OTHER_CONSTRAINTS,
     "type",
     "nullable",
+    "deprecated",
     "enum",
     "const",
     "pattern",
@@ -96,22 +96,11 @@ def _show(value: Any) -> str:
 
 def _resolve(doc: dict[str, Any], node: Any, where: str) -> tuple[Any, str | None]:
     """Follow a chain of local `$ref`s; answer the target and the first ref followed."""
-    first: str | None = None
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node, first
-        ref = node["$ref"]
-        first = first or ref
-        if not ref.startswith("#"):
-            raise SpecInputError(f"{where}: $ref {ref!r} is not local (only local refs are read)")
-        target: Any = doc
-        try:
-            for part in tokens(unquote(ref[1:])):
-                target = target[int(part)] if isinstance(target, list) else target[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise SpecInputError(f"{where}: unresolvable $ref {ref!r}") from None
-        node = target
-    raise SpecInputError(f"{where}: $ref chain too long at {first!r}")
+    first = node.get("$ref") if isinstance(node, dict) else None
+    try:
+        return resolve(doc, node, where=where), first if isinstance(first, str) else None
+    except RefError as error:
+        raise SpecInputError(str(error)) from None
 
 
 def _flatten(doc: dict[str, Any], node: Any, where: str, depth: int = 0) -> tuple[Any, str | None]:
@@ -170,12 +159,106 @@ def _has_model(doc: dict[str, Any], schema: Any, where: str) -> bool:
     )
 
 
+def _template(path: str) -> tuple[str, list[str]]:
+    """A path with its parameters' names blanked, and those names in order."""
+    return re.sub(r"\{[^}]*\}", "{}", path), re.findall(r"\{([^}]*)\}", path)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level branches of a regex (split on `|` outside groups, classes and escapes),
+    each with a group wrapping all of it taken off."""
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return [_unwrap(b) for b in branches]
+
+
+def _unwrap(branch: str) -> str:
+    for opening in ("(?:", "("):
+        if branch.startswith(opening) and branch.endswith(")"):
+            inner = branch[len(opening) : -1]
+            if _balanced(inner):  # `(a)|(b)` is two groups, not one around `a)|(b`
+                return inner
+    return branch
+
+
+def _balanced(pattern: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
+
+
+def _accepts_everything(pattern: Any) -> bool:
+    """A JSON Schema pattern is searched, not anchored: one with no zero-width assertion
+    (anchors, lookarounds, word boundaries) and no backreference that matches the empty
+    string matches at the start of every string (`.*`, `[0-9]*`)."""
+    if not isinstance(pattern, str) or re.search(r"\^|\$|\\[AbBZzGk\d]|\(\?[=!<]|\(\?P=", pattern):
+        return False
+    try:
+        return re.search(pattern, "") is not None
+    except re.error:
+        return False
+
+
+def _generalizes(old: Any, new: Any) -> bool:
+    """True when `new` is known to accept every string `old` accepts: it accepts everything,
+    or its top-level branches include all of old's (`old|more`)."""
+    if _accepts_everything(new):
+        return True
+    if not (isinstance(old, str) and isinstance(new, str)) or re.search(r"\\[k\d]|\(\?P=", new):
+        return False
+    return set(_alternatives(old)) < set(_alternatives(new))
+
+
+def _used_schemes(doc: dict[str, Any]) -> set[str]:
+    """The security schemes some operation requires (its own `security`, else the top-level)."""
+    used: set[str] = set()
+    for item in (doc.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                for requirement in op.get("security", doc.get("security")) or []:
+                    used |= set(requirement)
+    return used
+
+
 class _Differ:
     def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         self.old, self.new = old, new
         self.changes: list[Change] = []
         self.exempt: str | None = None
         self.stack: set[tuple[str, str]] = set()
+        # Old path-parameter name -> new, while comparing a path whose parameters were renamed.
+        self.renames: dict[str, str] = {}
         self.new_error_statuses = {
             str(code)
             for _, item in self._path_items(new)
@@ -276,20 +359,25 @@ class _Differ:
     def security_schemes(self) -> None:
         old = (self.old.get("components") or {}).get("securitySchemes") or {}
         new = (self.new.get("components") or {}).get("securitySchemes") or {}
+        used = _used_schemes(self.old) | _used_schemes(self.new)
         for name in sorted(old.keys() | new.keys()):
             loc = f"/components/securitySchemes/{token(name)}"
             a, _ = _resolve(self.old, old.get(name), loc)
             b, _ = _resolve(self.new, new.get(name), loc)
+            # A scheme no operation requires, before or after, changes no call.
+            changed = (
+                "security-scheme-changed" if name in used else "security-scheme-unused-changed"
+            )
             if a is None or b is None:
                 if a is not None:
-                    self.add("security-scheme-changed", loc, f"security scheme {name} removed")
+                    self.add(changed, loc, f"security scheme {name} removed")
+                elif name not in used:
+                    self.add(changed, loc, f"security scheme {name} added (no operation uses it)")
                 continue
             for field in sorted(a.keys() | b.keys()):
                 if _same(a.get(field), b.get(field)):
                     continue
-                rule = (
-                    "description-changed" if field == "description" else "security-scheme-changed"
-                )
+                rule = "description-changed" if field == "description" else changed
                 self.add(
                     rule,
                     f"{loc}/{token(field)}",
@@ -316,21 +404,68 @@ class _Differ:
     def paths(self) -> None:
         old = dict(self._path_items(self.old))
         new = dict(self._path_items(self.new))
+        renamed = self._renamed_paths(old.keys() - new.keys(), new.keys() - old.keys())
         for loc in sorted(old.keys() | new.keys()):
             path = tokens(loc)[1]
             a, b = old.get(loc), new.get(loc)
-            if b is None:
+            if loc in renamed.values():
+                continue  # compared with the old path it renames
+            if loc in renamed:
                 assert a is not None
-                # Exempt only if every operation on it was: the most stable one decides.
-                levels = [a[m].get("x-stability-level") for m in HTTP_METHODS if m in a]
-                with self.exempting(
-                    max(levels, key=lambda s: STABILITY_RANK.get(s, 3)) if levels else None
-                ):
+                self.renamed_path(path, loc, renamed[loc], a, new[renamed[loc]])
+            elif b is None:
+                assert a is not None
+                with self.exempting(self._path_stability(a)):
                     self.add("api-path-removed", loc, f"path {path} removed")
             elif a is None:
                 self.add("api-path-added", loc, f"path {path} added")
             else:
                 self.path_item(path, loc, a, b)
+
+    @staticmethod
+    def _path_stability(item: dict[str, Any]) -> Any:
+        """Exempt only if every operation on it was: the most stable one decides."""
+        levels = [item[m].get("x-stability-level") for m in HTTP_METHODS if m in item]
+        return max(levels, key=lambda s: STABILITY_RANK.get(s, 3)) if levels else None
+
+    @staticmethod
+    def _renamed_paths(removed: set[str], added: set[str]) -> dict[str, str]:
+        """Old path location -> new, for a removed and an added path alike but for the names of
+        their parameters (`/books/{bookId}` and `/books/{id}`): one path, its parameters
+        renamed. Paired only when each template has exactly one of each."""
+
+        def by_template(locs: set[str]) -> dict[str, list[str]]:
+            found: dict[str, list[str]] = {}
+            for loc in locs:
+                found.setdefault(_template(tokens(loc)[1])[0], []).append(loc)
+            return found
+
+        gone, new = by_template(removed), by_template(added)
+        return {
+            gone[t][0]: new[t][0]
+            for t in gone.keys() & new.keys()
+            if len(gone[t]) == len(new[t]) == 1 and "{}" in t
+        }
+
+    def renamed_path(
+        self, old_path: str, old_loc: str, loc: str, a: dict[str, Any], b: dict[str, Any]
+    ) -> None:
+        path = tokens(loc)[1]
+        names = zip(_template(old_path)[1], _template(path)[1], strict=True)
+        renames = {before: after for before, after in names if before != after}
+        with self.exempting(self._path_stability(a)):
+            for before, after in renames.items():
+                self.add(
+                    "request-path-parameter-renamed",
+                    loc,
+                    f"path {old_path} -> {path}: path parameter `{before}` is now `{after}` "
+                    "(the SDK argument named after it too)",
+                )
+        self.renames = renames
+        try:
+            self.path_item(path, loc, a, b)
+        finally:
+            self.renames = {}
 
     def path_item(self, path: str, loc: str, a: dict[str, Any], b: dict[str, Any]) -> None:
         for key in sorted(a.keys() | b.keys()):
@@ -343,10 +478,38 @@ class _Differ:
                     self.add("api-operation-added", f"{loc}/{key}", f"{label} added")
                 else:
                     self.operation(label, f"{loc}/{key}", a[key], b[key], a, b, callback=False)
+            elif key == "servers" and not _same(a.get(key), b.get(key)):
+                self.local_servers(f"path {path}", f"{loc}/servers", a.get(key), b.get(key))
             elif key != "parameters" and not _same(a.get(key), b.get(key)):
-                self.docs_or_unclassified(key, f"{loc}/{token(key)}", f"path {path}")
+                self.docs_or_unclassified(key, f"{loc}/{token(key)}", f"path {path}", b.get(key))
 
-    def docs_or_unclassified(self, key: str, loc: str, label: str) -> None:
+    def local_servers(self, label: str, loc: str, a: Any, b: Any) -> None:
+        """A path's or operation's own servers: the SDKs read only the top-level ones."""
+        strip = [
+            [{k: v for k, v in s.items() if k != "description"} for s in x if isinstance(s, dict)]
+            for x in (a or [], b or [])
+        ]
+        if _same(strip[0], strip[1]):
+            self.add("description-changed", loc, f"{label}: servers' descriptions changed")
+            return
+        urls = [[s.get("url") for s in x] for x in strip]
+        self.add(
+            "api-operation-servers-changed",
+            loc,
+            f"{label}: own servers {_show(urls[0])} -> {_show(urls[1])} (the SDKs ignore them)",
+        )
+
+    def deprecation(self, loc: str, label: str, now: Any) -> None:
+        self.add(
+            "deprecation-changed",
+            loc,
+            f"{label}: {'deprecated' if now else 'no longer deprecated'}",
+        )
+
+    def docs_or_unclassified(self, key: str, loc: str, label: str, new: Any = None) -> None:
+        if key == "deprecated":
+            self.deprecation(loc, label, new)
+            return
         rule = {
             "description": "description-changed",
             "summary": "summary-changed",
@@ -417,13 +580,11 @@ class _Differ:
                 else:
                     self.add("tag-changed", kloc, f"{label}: tags changed")
             elif key == "deprecated":
-                self.add(
-                    "api-operation-deprecated",
-                    kloc,
-                    f"{label}: deprecated {bool(va)} -> {bool(vb)}",
-                )
+                self.deprecation(kloc, label, vb)
+            elif key == "servers":
+                self.local_servers(label, kloc, va, vb)
             else:
-                self.docs_or_unclassified(key, kloc, label)
+                self.docs_or_unclassified(key, kloc, label, vb)
         self.parameters(label, loc, a, b, item_a, item_b, callback=callback)
         self.request_body(
             label,
@@ -440,9 +601,22 @@ class _Differ:
             self.callbacks(label, loc, a.get("callbacks") or {}, b.get("callbacks") or {})
 
     def security(self, label: str, loc: str, a: dict[str, Any], b: dict[str, Any]) -> None:
+        def requirements(doc: dict[str, Any], op: dict[str, Any]) -> list[dict[str, Any]]:
+            found = op.get("security", doc.get("security")) or []
+            return [r for r in found if isinstance(r, dict)]
+
         def alternatives(doc: dict[str, Any], op: dict[str, Any]) -> set[frozenset[str]]:
-            found = {frozenset(req) for req in op.get("security", doc.get("security")) or []}
+            found = {frozenset(req) for req in requirements(doc, op)}
             return found or {frozenset()}  # no requirement: anyone may call
+
+        def scopes(doc: dict[str, Any], op: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
+            """(alternative, scheme) -> the scopes (or 3.1 roles) it requires."""
+            found: dict[tuple[str, str], set[str]] = {}
+            for req in requirements(doc, op):
+                alt = " + ".join(sorted(req))
+                for scheme, listed in req.items():
+                    found.setdefault((alt, scheme), set()).update(map(str, listed or []))
+            return found
 
         old, new = alternatives(self.old, a), alternatives(self.new, b)
         where = f"{loc}/security" if "security" in b else "/security"
@@ -456,6 +630,23 @@ class _Differ:
             self.add("api-security-removed", where, f"{label}: no longer accepts {name(alt)}")
         for alt in sorted(new - old, key=sorted):
             self.add("api-security-added", where, f"{label}: now also accepts {name(alt)}")
+        # Scopes of an alternative accepted before and after (one added or dropped is above).
+        old_scopes, new_scopes = scopes(self.old, a), scopes(self.new, b)
+        for key in sorted(old_scopes.keys() & new_scopes.keys()):
+            before, after = old_scopes[key], new_scopes[key]
+            if frozenset() not in new:
+                for scope in sorted(after - before):
+                    self.add(
+                        "api-security-scope-added",
+                        where,
+                        f"{label}: {key[1]} now requires scope `{scope}` (tokens without it fail)",
+                    )
+            for scope in sorted(before - after):
+                self.add(
+                    "api-security-scope-removed",
+                    where,
+                    f"{label}: {key[1]} no longer requires scope `{scope}`",
+                )
 
     def callbacks(self, label: str, loc: str, a: dict[str, Any], b: dict[str, Any]) -> None:
         for name in sorted(a.keys() | b.keys()):
@@ -495,15 +686,24 @@ class _Differ:
     # Parameters and bodies
 
     def _params(
-        self, doc: dict[str, Any], loc: str, item: dict[str, Any], op: dict[str, Any]
+        self,
+        doc: dict[str, Any],
+        loc: str,
+        item: dict[str, Any],
+        op: dict[str, Any],
+        renames: dict[str, str] | None = None,
     ) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+        """Parameters by (in, name); with `renames`, path parameters by their new names."""
         item_loc = loc.rsplit("/", 1)[0]
         found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         for base, listed in ((item_loc, item.get("parameters")), (loc, op.get("parameters"))):
             for i, param in enumerate(listed or []):
                 ploc = f"{base}/parameters/{i}"
                 resolved, _ = _resolve(doc, param, ploc)
-                found[(str(resolved.get("in")), str(resolved.get("name")))] = (resolved, ploc)
+                where, name = str(resolved.get("in")), str(resolved.get("name"))
+                if renames and where == "path":
+                    name = renames.get(name, name)
+                found[(where, name)] = (resolved, ploc)
         return found
 
     def parameters(
@@ -520,7 +720,7 @@ class _Differ:
         # A callback's parameters are what the SDK user's receiver is sent, so they follow the
         # response side: one more is harmless, one fewer breaks a receiver that reads it.
         prefix = "callback-parameter" if callback else "request-parameter"
-        old = self._params(self.old, loc, item_a, a)
+        old = self._params(self.old, loc, item_a, a, None if callback else self.renames)
         new = self._params(self.new, loc, item_b, b)
         for key in sorted(old.keys() | new.keys()):
             where, name = key
@@ -551,7 +751,7 @@ class _Differ:
                 elif field == "schema":
                     self.schema(va, vb, floc, what, [], RESPONSE if callback else REQUEST)
                 else:
-                    self.docs_or_unclassified(field, floc, what)
+                    self.docs_or_unclassified(field, floc, what, vb)
 
     def request_body(self, label: str, loc: str, a: Any, b: Any, direction: str) -> None:
         bloc = f"{loc}/requestBody"
@@ -581,7 +781,7 @@ class _Differ:
             )
         for key in sorted(a.keys() | b.keys()):
             if key not in ("required", "content") and not _same(a.get(key), b.get(key)):
-                self.docs_or_unclassified(key, f"{bloc}/{token(key)}", what)
+                self.docs_or_unclassified(key, f"{bloc}/{token(key)}", what, b.get(key))
         self.content(
             what,
             bloc,
@@ -615,7 +815,7 @@ class _Differ:
                     if key == "schema":
                         self.schema(ma.get(key), mb.get(key), f"{mloc}/schema", what, [], direction)
                     elif not _same(ma.get(key), mb.get(key)):
-                        self.docs_or_unclassified(key, f"{mloc}/{token(key)}", what)
+                        self.docs_or_unclassified(key, f"{mloc}/{token(key)}", what, mb.get(key))
 
     # Responses
 
@@ -668,7 +868,7 @@ class _Differ:
                 elif key == "links":
                     self.links(what, rloc, va or {}, vb or {})
                 elif not _same(va, vb):
-                    self.docs_or_unclassified(key, f"{rloc}/{token(key)}", what)
+                    self.docs_or_unclassified(key, f"{rloc}/{token(key)}", what, vb)
 
     def headers(self, what: str, loc: str, a: dict[str, Any], b: dict[str, Any]) -> None:
         old = {name.lower(): (name, h) for name, h in a.items()}
@@ -711,7 +911,7 @@ class _Differ:
                 elif field == "schema":
                     self.schema(va, vb, floc, f"{what}: header {name}", [], RESPONSE)
                 else:
-                    self.docs_or_unclassified(field, floc, f"{what}: header {name}")
+                    self.docs_or_unclassified(field, floc, f"{what}: header {name}", vb)
 
     def links(self, what: str, loc: str, a: dict[str, Any], b: dict[str, Any]) -> None:
         for name in sorted(a.keys() | b.keys()):
@@ -780,6 +980,8 @@ class _SchemaComparison:
                 continue
             if key in _SCHEMA_DOCS:
                 self.add(_SCHEMA_DOCS[key], key, f"{key} changed")
+            elif key == "deprecated":
+                self.add("deprecation-changed", key, "deprecated" if vb else "no longer deprecated")
             elif key in ("type", "nullable"):
                 continue
             elif key in ("enum", "const"):
@@ -825,9 +1027,15 @@ class _SchemaComparison:
             return
         key = "enum" if "enum" in self.b or "enum" in self.a else "const"
         if ea is None or eb is None:
-            # An enum set or dropped: the SDK type goes from str to an enum class or back.
+            # An enum set or dropped: the SDK type goes from str to an open enum (the enum
+            # class or str) or back, which takes the enum class away.
             if not self.request:
-                self.add("response-type-changed", key, f"enum {'added' if eb else 'removed'}")
+                if eb is not None:
+                    self.add("response-became-enum", key, f"now an enum {_show(eb)} (open)")
+                else:
+                    self.add(
+                        "response-enum-value-removed", key, "enum removed (its SDK enum class too)"
+                    )
             elif eb is not None:
                 self.add("request-enum-value-removed", key, f"now limited to {_show(eb)}")
             else:
@@ -848,6 +1056,8 @@ class _SchemaComparison:
             self.add("response-constraint-changed", "pattern", shown)
         elif vb is None:
             self.add("request-pattern-removed", "pattern", shown)
+        elif _generalizes(va, vb):
+            self.add("request-pattern-generalized", "pattern", shown)
         else:
             self.add("request-pattern-changed", "pattern", shown)
 

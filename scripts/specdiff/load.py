@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import yaml
-from plivo_mock.pointer import token, tokens
+from plivo_mock.pointer import RefError, resolve, token
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPEC = ROOT / "openapi" / "plivo-dtmf.yaml"
@@ -56,12 +55,10 @@ def _check_refs(doc: Any, node: Any, name: str, where: str) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#"):
-            target = doc
             try:
-                for part in tokens(unquote(ref[1:])):
-                    target = target[int(part)] if isinstance(target, list) else target[part]
-            except (KeyError, IndexError, ValueError, TypeError):
-                raise SpecInputError(f"{name}: unresolvable $ref {ref!r} at {where}") from None
+                resolve(doc, node, where=where)
+            except RefError as error:
+                raise SpecInputError(f"{name}: {error}") from None
         for key, value in node.items():
             _check_refs(doc, value, name, f"{where}/{token(str(key))}")
     elif isinstance(node, list):

@@ -2,9 +2,11 @@
 
 The level says what the change does to a user of the generated SDKs, not to the wire alone:
 the client validates requests before sending (so a tightened request constraint fails calls
-that worked), parses response and callback bodies into models with strict enums (so a new
-response enum value raises), names modules after tags and operationIds, and has one exception
-class per error status documented anywhere. `section` is the changelog heading of a
+that worked), parses response and callback bodies into models with open enums (a value the
+spec does not list is kept as a plain string, so a new one is harmless, but a removed one takes
+its generated enum member with it), names modules after tags and operationIds, takes path
+parameters as arguments named after them, and has one exception class per error status
+documented anywhere. `section` is the changelog heading of a
 non-breaking change. scripts/specdiff/README.md shows this table; a test keeps them equal.
 """
 
@@ -54,7 +56,13 @@ RULES = _table(
         CHANGED,
         "The first tag changed: the SDK groups operations into api/<tag>/ modules by it.",
     ),
-    ("api-operation-deprecated", N, CHANGED, "An operation was deprecated or undeprecated."),
+    (
+        "deprecation-changed",
+        N,
+        CHANGED,
+        "An operation, parameter, header or schema property was deprecated or undeprecated: "
+        "calls still work (semver: deprecating is a minor change).",
+    ),
     (
         "api-stability-decreased",
         B,
@@ -71,7 +79,32 @@ RULES = _table(
         "A security alternative was removed (or security now required where none was).",
     ),
     ("api-security-added", N, ADDED, "A new security alternative an operation accepts."),
-    ("security-scheme-changed", B, CHANGED, "A security scheme's type, scheme, name or place."),
+    (
+        "api-security-scope-added",
+        B,
+        CHANGED,
+        "A security requirement of an operation needs one more scope: tokens without it fail.",
+    ),
+    (
+        "api-security-scope-removed",
+        N,
+        CHANGED,
+        "A security requirement of an operation needs one scope fewer.",
+    ),
+    (
+        "security-scheme-changed",
+        B,
+        CHANGED,
+        "A security scheme an operation uses was removed, or its type, scheme, name or place "
+        "changed.",
+    ),
+    (
+        "security-scheme-unused-changed",
+        N,
+        CHANGED,
+        "A security scheme no operation uses (before or after) was added, removed or changed: "
+        "no call changes.",
+    ),
     (
         "api-default-server-changed",
         B,
@@ -80,8 +113,24 @@ RULES = _table(
     ),
     ("api-server-removed", B, CHANGED, "A server other than the first was removed."),
     ("api-server-added", N, ADDED, "A new server."),
+    (
+        "api-operation-servers-changed",
+        N,
+        CHANGED,
+        "A path's or operation's own servers were added, removed or changed: the SDKs ignore "
+        "them (every call goes to the client's base URL, by default the first top-level "
+        "server), so no SDK call changes.",
+    ),
     # Parameters
     ("request-parameter-removed", B, CHANGED, "A parameter was removed (or renamed, or moved)."),
+    (
+        "request-path-parameter-renamed",
+        B,
+        CHANGED,
+        "A path parameter was renamed (the path otherwise the same): the URL on the wire is "
+        "unchanged, but the Python SDK's functions take path parameters as arguments named "
+        "after them (call_uuid, auth_id=), so a call passing one by keyword fails.",
+    ),
     ("new-required-request-parameter", B, ADDED, "A new required parameter."),
     ("new-optional-request-parameter", N, ADDED, "A new optional parameter."),
     ("request-parameter-became-required", B, CHANGED, "An optional parameter became required."),
@@ -104,6 +153,13 @@ RULES = _table(
     ("request-type-widened", N, CHANGED, "A request value accepts more types than before."),
     ("request-pattern-changed", B, CHANGED, "A request pattern was added or changed."),
     ("request-pattern-removed", N, CHANGED, "A request pattern was removed."),
+    (
+        "request-pattern-generalized",
+        N,
+        CHANGED,
+        "A request pattern was replaced by one that accepts every string (`.*`) or by an "
+        "alternation with the old one (`old|new`).",
+    ),
     ("request-max-length-decreased", B, CHANGED, "maxLength went down (or was set)."),
     ("request-max-length-increased", N, CHANGED, "maxLength went up (or was removed)."),
     ("request-min-length-increased", B, CHANGED, "minLength went up (or was set)."),
@@ -154,11 +210,26 @@ RULES = _table(
     ("response-type-changed", B, CHANGED, "A response value's type changed."),
     (
         "response-enum-value-added",
+        N,
+        ADDED,
+        "A response or callback enum gained a value: the SDKs' enums are open, an unlisted "
+        "value parses as a plain string.",
+    ),
+    (
+        "response-enum-value-removed",
         B,
         CHANGED,
-        "A response or callback enum gained a value: the generated enums parse strictly.",
+        "A response or callback enum lost a value (or its enum): parsing is unaffected, but "
+        "the SDK enum member (or class) generated for it is gone, and code comparing with it "
+        "fails.",
     ),
-    ("response-enum-value-removed", N, CHANGED, "A response enum lost a value."),
+    (
+        "response-became-enum",
+        N,
+        CHANGED,
+        "A free-text response or callback value now has an enum: the SDKs still parse any "
+        "string (open enums); a new enum class types the listed values.",
+    ),
     (
         "response-constraint-changed",
         N,

@@ -1,4 +1,1 @@
-"""The contract suite: schemathesis + named probes against any Plivo-compatible provider.
-
-`python -m tests.contract` from the repository root (`make contract` does this) is the runner.
-"""
+"""Tests of the contract suite (scripts/plivo_contract/) and the mutant providers it must catch."""

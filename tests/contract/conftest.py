@@ -1,7 +1,7 @@
 """Fixtures of the contract tests: mock configurations, and running the runner for real.
 
-`run_contract` runs `scripts/contract` (what `make contract` runs) in its own process
-against a provider on a loopback socket, and returns its exit code, output and
+`run_contract` runs `scripts/contract` (what `make contract` runs: `plivo-contract`) in its
+own process against a provider on a loopback socket, and returns its exit code, output and
 `summary.json`. Mutant outcomes are collected here and printed as a table at the end.
 """
 
@@ -20,7 +20,8 @@ import pytest
 from plivo_mock.config import EMBEDDED_ACCOUNT, Account, MockConfig
 
 from .mutants import ASGIApp, Message, Receive, Scope, Send
-from .spec import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CONTRACT = ROOT / "scripts" / "contract"
 # A second account, so that cross-account access can be probed.

@@ -20,14 +20,19 @@ import re
 import threading
 import time
 import unicodedata
+import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
+from plivo_contract.spec import load
 from plivo_mock.app import create_app
 from plivo_mock.config import Account, MockConfig
+from plivo_mock.protocol import PlivoHttpProtocol
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +40,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+SPEC = load()
 _DTMF_PATH = re.compile(r"^/v1/Account/(?P<auth_id>[^/]+)/Call/(?P<call_uuid>[^/]+)/DTMF/?$")
 _LIST_PATH = re.compile(r"^/v1/Account/(?P<auth_id>[^/]+)/Call/$")
 
@@ -49,6 +55,8 @@ class Exchange:
     query: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # The TCP peer (host, port): one connection.
+    client: tuple[str, int] | None = None
 
     def json(self) -> Any:
         try:
@@ -131,7 +139,8 @@ def mutant(
 
 
 def _error(status: int, message: str, **headers: str) -> Exchange:
-    body = json.dumps({"api_id": "07abfd94-58c0-11e1-86da-adf28403fe48", "error": message})
+    # A fresh api_id, as the mock gives: a mutant breaks one thing only.
+    body = json.dumps({"api_id": str(uuid.uuid4()), "error": message})
     return Exchange(
         status=status,
         headers={"content-type": "application/json", **headers},
@@ -213,6 +222,23 @@ async def _invalid_digits(request: Exchange, forward: Forward, broken: Broken) -
         if isinstance(digits, str) and not _valid_looking(digits):
             document["digits"] = "1"
             return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "hostless-callback-url-accepted",
+    "a callback_url without a host (http://, http://u@/) is taken as a request without one",
+    "probe:near_miss_body_callback_url",
+)
+async def _hostless_callback_url(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        url = document.get("callback_url")
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            if not urlsplit(url).hostname:
+                del document["callback_url"]
+                return True
         return False
 
     return await forward(_rewrite_body(request, change))
@@ -668,6 +694,38 @@ async def _async_message(request: Exchange, forward: Forward, broken: Broken) ->
 
 
 @mutant(
+    "callback-url-null-sync",
+    '"callback_url": null read as absent: 202 "digits sent" instead of a 400',
+    "negative_data_rejection",
+)
+async def _callback_url_null(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def drop_null(document: dict[str, Any]) -> bool:
+        if "callback_url" in document and document["callback_url"] is None:
+            del document["callback_url"]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, drop_null))
+
+
+@mutant(
+    "callback-query-dropped",
+    "the callback goes to callback_url without its query (a receiver's own token is lost)",
+    "probe:async_callback",
+    knobs={"CONTRACT_PROBES": "async_callback", "CONTRACT_PHASES": "none"},
+)
+async def _callback_query_dropped(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def drop_query(document: dict[str, Any]) -> bool:
+        url = document.get("callback_url")
+        if isinstance(url, str) and "?" in url:
+            document["callback_url"] = url.split("?", 1)[0]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, drop_query))
+
+
+@mutant(
     "no-body-timeout",
     "a body that stops arriving is waited for forever (no x-limits.body-timeout-seconds)",
     "probe:body_timeout",
@@ -705,6 +763,389 @@ def twin_config(item: Mutant) -> dict[str, Any]:
     return {"rate_limit": RATE_LIMIT} if "CONTRACT_RATE_LIMIT_PROBE" in item.knobs else {}
 
 
+# --- families of input channels (issue 22): each caught by its family probe only ---------
+
+_ENUM_FIELDS = ("leg", "callback_method")
+_BODY_LIMIT = SPEC.body_limit
+_MAX_DIGITS = SPEC.max_digits
+_FAMILY = {"CONTRACT_PHASES": "none"}
+
+
+@mutant(
+    "enum-whitespace-stripped",
+    "body enums stripped before the lookup: ' bleg' and 'aleg\\n' accepted",
+    "probe:enum_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "enum_variants"},
+)
+async def _enum_stripped(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        changed = False
+        for name in _ENUM_FIELDS:
+            value = document.get(name)
+            if isinstance(value, str) and value.strip() != value:
+                document[name], changed = value.strip(), True
+        return changed
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "enum-nfkc-folded",
+    "body enums NFKC-normalised before the lookup: full-width letters accepted",
+    "probe:enum_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "enum_variants"},
+)
+async def _enum_nfkc(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        changed = False
+        for name in _ENUM_FIELDS:
+            value = document.get(name)
+            if isinstance(value, str) and unicodedata.normalize("NFKC", value) != value:
+                document[name], changed = unicodedata.normalize("NFKC", value), True
+        return changed
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "query-enum-case-insensitive",
+    "the status query parameter compared case-insensitively: status=LIVE accepted",
+    "probe:enum_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "enum_variants"},
+)
+async def _query_enum_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if _LIST_PATH.match(request.path) and request.query != request.query.lower():
+        request = replace(request, query=request.query.lower())
+    return await forward(request)
+
+
+@mutant(
+    "enum-empty-default",
+    "an empty leg taken for the default ('leg or \"aleg\"')",
+    "probe:enum_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "enum_variants"},
+)
+async def _enum_empty(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        if document.get("leg") == "":
+            del document["leg"]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "target-limit-off-by-one",
+    "a request target of exactly x-limits.target-bytes answered 400 (>= instead of >)",
+    "probe:request_limits_at_boundary",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "request_limits_at_boundary"},
+)
+async def _target_off_by_one(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    size = len(request.path) + (len(request.query) + 1 if request.query else 0)
+    if size >= int(SPEC.limits["target-bytes"]):
+        return _error(400, "request target too long")
+    return await forward(request)
+
+
+@mutant(
+    "header-limit-counts-more",
+    "the header limit counted over the whole header block, not per header",
+    "probe:request_limits_at_boundary",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "request_limits_at_boundary"},
+)
+async def _header_block(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    size = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+    if size > int(SPEC.limits["header-bytes"]):
+        return _error(400, "request headers too long")
+    return await forward(request)
+
+
+@mutant(
+    "field-names-case-insensitive",
+    'body field names matched case-insensitively: {"DIGITS": "1"} accepted',
+    "probe:field_name_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "field_name_variants"},
+)
+async def _field_names_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        lowered = {k.lower(): v for k, v in document.items()}
+        if lowered == document:
+            return False
+        document.clear()
+        document.update(lowered)
+        return True
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "query-names-case-insensitive",
+    "query parameter names matched case-insensitively: STATUS=live accepted",
+    "probe:field_name_variants",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "field_name_variants"},
+)
+async def _query_names_case(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if _LIST_PATH.match(request.path):
+        pairs = [part.partition(b"=") for part in request.query.split(b"&") if part]
+        query = b"&".join(k.lower() + sep + v for k, sep, v in pairs)
+        request = replace(request, query=query)
+    return await forward(request)
+
+
+@mutant(
+    "unlisted-method-200",
+    "DELETE on the live-call list answered 200 with the list (one path, one method)",
+    "probe:methods_every_path",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "methods_every_path"},
+)
+async def _unlisted_method(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.method == "DELETE" and _LIST_PATH.match(request.path):
+        return await forward(replace(request, method="GET", body=b""))
+    return await forward(request)
+
+
+@mutant(
+    "patch-as-post",
+    "PATCH on the DTMF path handled as POST (a route registered for both)",
+    "probe:methods_every_path",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "methods_every_path"},
+)
+async def _patch_as_post(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.method == "PATCH" and request.is_dtmf:
+        return await forward(replace(request, method="POST"))
+    return await forward(request)
+
+
+def _without_padding(request: Exchange) -> Exchange:
+    """The body as a provider with no size limit would go on to read it: parsed, and
+    re-encoded small enough for the mock (its unknown fields dropped)."""
+    document = _body_dict(request)
+    if document is None:
+        return request
+    known = {k: v for k, v in document.items() if k in ("digits", "leg", "callback_url")}
+    return request.with_json(known)
+
+
+@mutant(
+    "body-limit-content-length-only",
+    "the body limit checked on the Content-Length header only: a chunked body of any size is read",
+    "probe:body_limit_framings",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "body_limit_framings"},
+)
+async def _limit_content_length_only(
+    request: Exchange, forward: Forward, broken: Broken
+) -> Exchange:
+    if (
+        request.is_dtmf
+        and "content-length" not in request.headers
+        and len(request.body) > _BODY_LIMIT
+    ):
+        request = _without_padding(request)
+    return await forward(request)
+
+
+@mutant(
+    "body-limit-off-by-one",
+    "a body of exactly x-limits.body-bytes answered 413 (>= instead of >)",
+    "probe:body_limit_framings",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "body_limit_framings"},
+)
+async def _limit_off_by_one(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    if request.is_dtmf and len(request.body) == _BODY_LIMIT:
+        return _error(413, f"request body larger than {_BODY_LIMIT} bytes")
+    return await forward(request)
+
+
+@mutant(
+    "content-type-prefix",
+    "Content-Type tested by prefix: application/jsonx and application/json-patch accepted",
+    "probe:content_type_near_misses",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "content_type_near_misses"},
+)
+async def _content_type_prefix(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    value = request.headers.get("content-type", "")
+    if request.is_dtmf and value.startswith("application/json"):
+        request = replace(request, headers={**request.headers, "content-type": "application/json"})
+    return await forward(request)
+
+
+@mutant(
+    "digits-length-without-duration",
+    "the 128-character limit counts the tones only, not the @duration part",
+    "probe:pattern_boundaries",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "pattern_boundaries"},
+)
+async def _length_without_duration(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if not isinstance(digits, str) or len(digits) <= _MAX_DIGITS or not _valid_looking(digits):
+            return False
+        tones = digits.split("@")[0]
+        if len(tones) > _MAX_DIGITS:
+            return False
+        document["digits"] = tones
+        return True
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "duration-below-minimum",
+    "the @duration's digits written {0,3} instead of {1,3}: '1@5' (5 ms) accepted",
+    "probe:pattern_boundaries",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "pattern_boundaries"},
+)
+async def _duration_below_min(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    def change(document: dict[str, Any]) -> bool:
+        digits = document.get("digits")
+        if isinstance(digits, str) and re.fullmatch(r"[0-9A-D*#wW]+@[1-9]", digits):
+            document["digits"] = digits.split("@")[0]
+            return True
+        return False
+
+    return await forward(_rewrite_body(request, change))
+
+
+@mutant(
+    "crash-at-max-length",
+    "500 for digits of exactly maxLength characters (a buffer one byte short)",
+    "probe:pattern_boundaries",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "pattern_boundaries"},
+)
+async def _crash_at_max(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    digits = document.get("digits") if document else None
+    if isinstance(digits, str) and len(digits) == _MAX_DIGITS:
+        return _error(500, "internal server error")
+    return await forward(request)
+
+
+@mutant(
+    "crash-at-max-duration",
+    "500 for a 4-digit @duration (the optional part at its maximum)",
+    "probe:pattern_boundaries",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "pattern_boundaries"},
+)
+async def _crash_at_max_duration(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    document = _body_dict(request) if request.is_dtmf else None
+    digits = document.get("digits") if document else None
+    if isinstance(digits, str) and re.search(r"@[0-9]{4}$", digits):
+        return _error(500, "internal server error")
+    return await forward(request)
+
+
+@mutant(
+    "credentials-echoed",
+    "a 401 names the credentials it refused ('authentication failed for user:password')",
+    "probe:error_answers_hide_credentials",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "error_answers_hide_credentials"},
+)
+async def _credentials_echoed(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    credentials = request.basic_credentials
+    document = response.json()
+    if response.status == 401 and credentials and isinstance(document, dict):
+        user, password = credentials
+        return response.with_json(
+            {**document, "error": f"authentication failed for {user}:{password}"}
+        )
+    return response
+
+
+@mutant(
+    "authorization-echoed",
+    "a 400 repeats the request's Authorization header (a debugging aid left on)",
+    "probe:error_answers_hide_credentials",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "error_answers_hide_credentials"},
+)
+async def _authorization_echoed(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    document = response.json()
+    if response.status == 400 and isinstance(document, dict):
+        sent = request.headers.get("authorization", "-")
+        return response.with_json(
+            {**document, "error": f"{document.get('error')} (request {sent})"}
+        )
+    return response
+
+
+@mutant(
+    "constant-api-id",
+    "every answer carries the same api_id",
+    "probe:api_ids_distinct",
+    knobs={**_FAMILY, "CONTRACT_PROBES": "api_ids_distinct"},
+)
+async def _constant_api_id(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+    response = await forward(request)
+    document = response.json()
+    if isinstance(document, dict) and "api_id" in document:
+        return response.with_json({**document, "api_id": "07abfd94-58c0-11e1-86da-adf28403fe48"})
+    return response
+
+
+class _Window:
+    """A sliding-window limiter over any key (the mutants below key it wrongly)."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self.seen: dict[object, deque[float]] = {}
+
+    def over(self, key: object) -> bool:
+        now = time.monotonic()
+        times = self.seen.setdefault(key, deque())
+        while times and now - times[0] > self.seconds:
+            times.popleft()
+        if len(times) >= self.limit:
+            return True
+        times.append(now)
+        return False
+
+
+def _rate_limited_by(key: Callable[[Exchange], object]) -> Behaviour:
+    window = _Window(RATE_LIMIT, 5.0)
+
+    async def behaviour(request: Exchange, forward: Forward, broken: Broken) -> Exchange:
+        if request.path.startswith("/v1/") and window.over(key(request)):
+            return _error(429, "too many requests", **{"retry-after": "5"})
+        return await forward(request)
+
+    return behaviour
+
+
+_SPREAD = {
+    "CONTRACT_RATE_LIMIT_PROBE": "{limit}/5",
+    "CONTRACT_PROBES": "rate_limit_spread",
+    "CONTRACT_PHASES": "none",
+}
+
+
+for _name, _bug, _key in (
+    (
+        "rate-limit-per-connection",
+        "the rate limit counted per connection, not per account",
+        lambda r: r.client,
+    ),
+    (
+        "rate-limit-per-path",
+        "the rate limit counted per account and path, not per account",
+        lambda r: (r.basic_user, r.path),
+    ),
+    (
+        "rate-limit-per-address",
+        "the rate limit counted per client address, not per account",
+        lambda r: r.client[0] if r.client else None,
+    ),
+):
+    mutant(
+        _name,
+        _bug,
+        "probe:rate_limit_spread",
+        config={"rate_limit": None},
+        knobs={k: v.format(limit=RATE_LIMIT) for k, v in _SPREAD.items()},
+    )(_rate_limited_by(_key))
+
+
 # --- the middleware and the server -----------------------------------------------------------
 
 
@@ -732,6 +1173,7 @@ class MutantApp:
             query=scope.get("query_string", b""),
             headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
             body=b"".join(chunks),
+            client=tuple(scope["client"]) if scope.get("client") else None,
         )
         response = await self.behaviour(request, self._forward(scope), self.broken)
         headers = [
@@ -757,6 +1199,7 @@ class MutantApp:
                 "method": request.method,
                 "path": request.path,
                 "raw_path": request.path.encode(),
+                "query_string": request.query,
                 "headers": headers,
             }
             sent = False
@@ -818,7 +1261,14 @@ def serve(app: ASGIApp, *, deadline_s: float = 15.0) -> Iterator[str]:
     """Serve `app` with uvicorn on a free loopback port in a thread; yields its base URL."""
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="error",
+            access_log=False,
+            lifespan="on",
+            # The mock's own protocol: malformed framing is answered as the mock answers it.
+            http=PlivoHttpProtocol,
         )
     )
     thread = threading.Thread(target=server.run, name="mutant-server", daemon=True)

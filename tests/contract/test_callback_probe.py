@@ -3,17 +3,22 @@ does not verify, and is skipped, saying why, when nothing here could receive the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from plivo_contract import callback_probe
+from plivo_contract.callback_probe import listen_address
+from plivo_contract.probes import PROBES, ProbeContext, Skip, run_probe
+from plivo_contract.provider import Budget, Provider
+from plivo_contract.semantics import LiveCall
+from plivo_contract.spec import Spec
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN
 from plivo_mock.testing import MockServer
 
-from .callback_probe import listen_address
-from .probes import PROBES, ProbeContext, Skip, run_probe
-from .provider import Budget, Provider
-from .semantics import LiveCall
-from .spec import Spec
+from .conftest import mock_config
+from .mutants import build_app, serve
 
 PROBE = PROBES["async_callback"]
 
@@ -52,6 +57,51 @@ def test_a_callback_that_does_not_verify_is_a_violation(
     result = run_probe(context, PROBE)
     assert result.outcome == "failed"
     assert "POST callback rejected: SignatureMismatchError" in result.detail
+    # And what should have been signed: the URL as it arrived, the members, the nonce.
+    signed = re.search(r"the signed text should be '(http://[^']+)'", result.detail)
+    assert signed is not None, result.detail
+    assert "contract_probe=" in signed[1] and "digits1" in signed[1], signed[1]
+
+
+def test_a_callback_that_lost_callback_urls_query_is_named_as_such() -> None:
+    """The provider calls back at callback_url without its query: the callback arrived, and
+    the probe says so (not "none within 10 s"), naming what came and what was lost."""
+    with serve(build_app("callback-query-dropped", mock_config())) as url:
+        spec = Spec()
+        provider = Provider(
+            spec, url, EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN, budget=Budget(20), rate_per_second=0
+        )
+        call = LiveCall(EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN, BRIDGED_CALL_UUID, "bridged")
+        context = ProbeContext(spec=spec, provider=provider, call=call, negative_only=False)
+        try:
+            result = run_probe(context, PROBE)
+        finally:
+            provider.close()
+    assert result.outcome == "failed"
+    assert "POST callback arrived as '/callback'" in result.detail, result.detail
+    assert "without the query of callback_url" in result.detail
+    assert "callback-query" in result.detail and "none within" not in result.detail
+    assert result.seconds < 10
+    # Its curl line resends the request that asked for the callback.
+    assert result.reproduce.startswith("curl -X POST") and "callback_url" in result.reproduce
+
+
+def test_no_callback_at_all_is_named_as_such(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(callback_probe, "CALLBACK_WAIT_S", 0.5)
+
+    real_send = ProbeContext.send_digits
+
+    def no_callback(self: ProbeContext, body: Any, **kwargs: Any) -> Any:
+        # The receiver's URL swapped for a port nothing listens on: no callback can arrive.
+        body = {**body, "callback_url": "http://127.0.0.1:9/nowhere?x=1"}
+        return real_send(self, body, **kwargs)
+
+    monkeypatch.setattr(ProbeContext, "send_digits", no_callback)
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed"
+    assert "nothing at all reached the receiver within 0.5 s" in result.detail
 
 
 def test_negative_only_mode_skips_it(context: ProbeContext) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .decisions import DECISIONS, LIMITS, Coverage, missing, outcomes
-from .probes import PROBES, ProbeResult
-from .spec import load
+from plivo_contract.decisions import DECISIONS, LIMITS, Coverage, missing, outcomes
+from plivo_contract.probes import PROBES, ProbeResult
+from plivo_contract.spec import load
 
 SPEC = load()
 
@@ -21,7 +21,10 @@ def _check_names() -> set[str]:
     import schemathesis.specs.openapi.checks  # noqa: F401 - registers the OpenAPI checks
     from schemathesis.checks import CHECKS
 
-    tree = ast.parse((Path(__file__).parent / "hooks.py").read_text("utf-8"))
+    hooks_spec = importlib.util.find_spec("plivo_contract.hooks")
+    assert hooks_spec is not None
+
+    tree = ast.parse((Path(hooks_spec.origin or "hooks.py")).read_text("utf-8"))
     own = {
         node.name
         for node in tree.body
@@ -75,7 +78,7 @@ def test_outcomes_say_which_probes_covered_each_decision() -> None:
 def test_a_key_declared_not_observable_is_reported_with_its_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from . import decisions
+    from plivo_contract import decisions
 
     monkeypatch.setitem(decisions.LIMITS, "body-bytes", Coverage(not_observable="a reason"))
     found = {d.key: d for d in outcomes([], list(SPEC.limits), [], set(), False)}

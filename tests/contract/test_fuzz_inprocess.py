@@ -18,13 +18,14 @@ from typing import Any
 import httpx
 import hypothesis
 import schemathesis
+from plivo_contract import semantics
+from plivo_contract.runner import CONFIG_PATH
+from plivo_contract.spec import load
 from plivo_mock.config import EMBEDDED_ACCOUNT
 from schemathesis.config import SchemathesisConfig
 
-from . import semantics
 from .conftest import mock_config
 from .mutants import build_app
-from .spec import ROOT, load
 
 SPEC = load()
 APP = build_app(None, mock_config())
@@ -58,7 +59,7 @@ CALL = _discover_bridged_call()
 
 
 def _suite_config() -> SchemathesisConfig:
-    text = (ROOT / "tests" / "contract" / "schemathesis.toml").read_text("utf-8")
+    text = CONFIG_PATH.read_text("utf-8")
     values = {
         "BASE_URL": "http://mock",
         "PLIVO_AUTH_ID": CALL.auth_id,

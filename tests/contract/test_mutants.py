@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from plivo_contract.spec import load
 from plivo_mock.config import EMBEDDED_ACCOUNT
 
 from .conftest import MUTANT_TABLE, ContractRun, mock_config, run_contract
 from .mutants import MUTANTS, Mutant, build_app, serve, twin_config
-from .spec import load
 
 SPEC = load()
 
@@ -45,11 +45,13 @@ def budget(mutant: Mutant | None) -> dict[str, str]:
 
 CORRECT = "correct mock"
 RATE_TWIN = "correct mock, low rate limit"
+SPREAD_TWIN = "correct mock, low rate limit, spread over connections"
+TWINS = {RATE_TWIN: "no-rate-limit", SPREAD_TWIN: "rate-limit-per-connection"}
 
 
 def _run(label: str, mutant: Mutant | None, report_dir: Path) -> ContractRun:
     knobs = budget(mutant)
-    if label == RATE_TWIN:
+    if label in TWINS:
         assert mutant is not None
         app = build_app(None, mock_config(**twin_config(mutant)))
     else:
@@ -62,7 +64,7 @@ def _run(label: str, mutant: Mutant | None, report_dir: Path) -> ContractRun:
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ContractRun]:
     jobs: list[tuple[str, Mutant | None]] = [(CORRECT, None)]
     jobs += [(name, MUTANTS[name]) for name in MUTANTS]
-    jobs += [(RATE_TWIN, MUTANTS["no-rate-limit"])]
+    jobs += [(twin, MUTANTS[name]) for twin, name in TWINS.items()]
     root = tmp_path_factory.mktemp("mutants")
     # Two at a time: the machine has two cores and each run is one CPU-bound process.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -102,6 +104,14 @@ def test_rate_limited_mock_passes_the_rate_probe(outcomes: dict[str, ContractRun
     run = outcomes[RATE_TWIN]
     assert run.exit_code == 0, run.output[-3000:]
     assert run.summary is not None and run.summary["probes"] == {"rate_limit": "passed"}
+
+
+def test_mock_rate_limited_per_account_passes_the_spread_probe(
+    outcomes: dict[str, ContractRun],
+) -> None:
+    run = outcomes[SPREAD_TWIN]
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.summary is not None and run.summary["probes"] == {"rate_limit_spread": "passed"}
 
 
 def test_at_least_fifteen_bug_classes() -> None:

@@ -15,15 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from plivo_contract import nearmiss, semantics
+from plivo_contract.probes import PROBES, ProbeContext, run_probe
+from plivo_contract.provider import Budget, MockControl, Provider, RateLimited, basic_auth
+from plivo_contract.runner import CONFIG_PATH
+from plivo_contract.semantics import LiveCall
+from plivo_contract.spec import load
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT, UNBRIDGED_CALL_UUID
 
-from . import nearmiss, semantics
 from .conftest import Recording, mock_config
 from .mutants import ASGIApp, Receive, Scope, Send, build_app, serve
-from .probes import PROBES, ProbeContext, run_probe
-from .provider import Budget, MockControl, Provider, RateLimited, basic_auth
-from .semantics import LiveCall
-from .spec import ROOT, load
 
 SPEC = load()
 FAMILIES = {
@@ -31,6 +32,18 @@ FAMILIES = {
     "credentials": sorted(name for name in PROBES if name.startswith("credentials_")),
     "json": sorted(name for name in PROBES if name.startswith("json_")),
     "answer cases": ["async_answer", "sync_answer"],
+    # families.py: one per input channel (the opt-in rate_limit_spread is in test_mutants).
+    "channels": [
+        "enum_variants",
+        "field_name_variants",
+        "methods_every_path",
+        "content_type_near_misses",
+        "pattern_boundaries",
+        "body_limit_framings",
+        "request_limits_at_boundary",
+        "error_answers_hide_credentials",
+        "api_ids_distinct",
+    ],
 }
 FAMILY_PROBES = [(family, name) for family, names in FAMILIES.items() for name in names]
 
@@ -220,7 +233,7 @@ def test_a_valid_body_over_the_size_limit_may_be_answered_413() -> None:
     )
     assert small is not None and SPEC.send.status_of("PayloadTooLarge") not in small
     # ...and schemathesis' own positive_data_acceptance lets the 413 through to that check.
-    config = tomllib.loads((ROOT / "tests" / "contract" / "schemathesis.toml").read_text("utf-8"))
+    config = tomllib.loads(CONFIG_PATH.read_text("utf-8"))
     positive = config["checks"]["positive_data_acceptance"]["expected-statuses"]
     assert str(SPEC.send.status_of("PayloadTooLarge")) in positive
 

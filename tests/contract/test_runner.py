@@ -17,14 +17,17 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
+from plivo_contract import settings as settings_module
+from plivo_contract.callback_probe import MARKER
+from plivo_contract.probes import OPT_IN, PROBES
+from plivo_contract.spec import load
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT, UNBRIDGED_CALL_UUID
 from plivo_mock.testing import MockServer, free_port
 
-from . import settings as settings_module
-from .callback_probe import MARKER
 from .conftest import (
     OTHER_ACCOUNT,
     PYCACHE,
+    ROOT,
     ContractRun,
     Recording,
     mock_config,
@@ -32,8 +35,6 @@ from .conftest import (
     run_contract,
 )
 from .mutants import ASGIApp, Message, Receive, Scope, Send, build_app, foreign, serve
-from .probes import OPT_IN, PROBES
-from .spec import ROOT, load
 
 SPEC = load()
 AUTH = (EMBEDDED_ACCOUNT.auth_id, EMBEDDED_ACCOUNT.auth_token)

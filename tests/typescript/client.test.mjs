@@ -20,6 +20,7 @@ import {
   STATUS_ERRORS,
   ServerError,
   UnexpectedStatusError,
+  checkRequest,
   retryAfterMs,
 } from "../../generated/typescript/dist/index.js";
 import { AUTH_ID, AUTH_TOKEN, BRIDGED_CALL_UUID, Mock, UNBRIDGED_CALL_UUID, freePort } from "./mock.mjs";
@@ -296,6 +297,50 @@ describe("validation before sending", () => {
       assert.equal(sent.length, 0);
     });
   }
+
+  test("a misspelt body field from JavaScript (legs) is refused, naming it; nothing is played", async () => {
+    const { client, sent } = ours();
+    await assert.rejects(client.sendDigits(BRIDGED_CALL_UUID, { digits: "9", legs: "bleg" }), (error) => {
+      assert.ok(error instanceof InvalidParameterError);
+      assert.deepEqual([error.field, error.rule, error.value], ["legs", "additionalProperties", "bleg"]);
+      assert.match(error.message, /^legs: is not a field of the request body \(digits, leg, callback_url, callback_method\)/);
+      return true;
+    });
+    assert.equal(sent.length, 0);
+    assert.deepEqual(await mock.events(), []);
+  });
+
+  test("every operation's body takes the fields the spec names, and refuses any near-miss of them", () => {
+    const withBody = Object.entries(REQUEST_RULES).filter(([, rules]) => Object.keys(rules.body).length > 0);
+    assert.ok(withBody.length > 0);
+    for (const [operation, rules] of withBody) {
+      for (const name of Object.keys(rules.body)) {
+        // An undefined value is not sent: only the name is under test (then "required" may fire).
+        assert.throws(
+          () => checkRequest(rules, {}, {}, { [name]: undefined, ...Object.fromEntries(rules.required.map((r) => [r, undefined])) }),
+          (error) => error.rule === "required",
+          `${operation}: ${name}`,
+        );
+        const camel = name.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase());
+        const nearMisses = [`${name}s`, name.toUpperCase(), ` ${name}`, name.slice(0, -1), camel === name ? `${name}_` : camel];
+        for (const typo of nearMisses.filter((miss) => !Object.hasOwn(rules.body, miss))) {
+          assert.throws(
+            () => checkRequest(rules, {}, {}, { [typo]: "x" }),
+            (error) => error instanceof InvalidParameterError && error.rule === "additionalProperties" && error.field === typo,
+            `${operation}: ${JSON.stringify(typo)}`,
+          );
+        }
+      }
+    }
+  });
+
+  test("an answer keeps the fields the spec does not name (only request bodies are exact)", async () => {
+    const answer = { message: "digits sent", api_id: "07abfd94-58c0-11e1-86da-adf28403fe48", added_later: 1 };
+    const { client } = ours({
+      fetch: async () => new Response(JSON.stringify(answer), { status: 202, headers: { "Content-Type": "application/json" } }),
+    });
+    assert.deepEqual(await client.sendDigits(BRIDGED_CALL_UUID, { digits: "1" }), answer);
+  });
 
   test("URIs the spec's format accepts pass (IPv6 literal, query, fragment)", async () => {
     const { client } = ours();

@@ -344,7 +344,7 @@ print(json.dumps(out))
   test("a signed body that is not the documented callback is a WebhookPayloadError naming the field", () => {
     const url = "https://example.com/cb";
     const bad = [
-      [{ ...GOOD, leg: "both" }, /leg/],
+      [{ ...GOOD, leg: 5 }, /leg/], // an unlisted leg is kept (open enum), not a number
       [{ ...GOOD, api_id: "not-an-id" }, /api_id/],
       [{ ...GOOD, digits: 1 }, /digits/],
       [Object.fromEntries(Object.entries(GOOD).filter(([k]) => k !== "status")), /has no status/],
@@ -395,4 +395,6 @@ test("the README's webhook example is the one usage.ts type-checks (tsc --strict
   const lines = example.split("\n").slice(1).map((line) => line.trim()).filter((line) => line && !line.startsWith("import "));
   assert.ok(lines.length >= 10);
   assert.deepEqual(lines.filter((line) => !usage.has(line)), []);
+  assert.ok(lines.includes("const nonces = new NonceStore(); // the nonces of accepted callbacks: a replay throws ReplayError"));
+  assert.match(example, /authToken: [^\n]*, nonces \}\);/); // replays refused
 });

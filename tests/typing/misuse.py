@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from plivo_dtmf_client import Client
 from plivo_dtmf_client.api.calls import send_digits
-from plivo_dtmf_client.models import Error, Leg, SendDigitsRequest
+from plivo_dtmf_client.models import (
+    Error,
+    Leg,
+    SendDigitsAccepted,
+    SendDigitsAcceptedMessage,
+    SendDigitsRequest,
+)
 
 CALL = "eba53b9e-8fbd-45c1-9444-696d2172fbc8"
 
@@ -23,3 +29,7 @@ def misuse(client: Client) -> None:
     parsed: Error = send_digits.sync(CALL, client=client, body=body)  # mypy: error
     print(parsed)
     send_digits.sync(CALL, client=client, body={"digits": "1"})  # mypy: error
+
+
+def forgets_unlisted_values(sent: SendDigitsAccepted) -> SendDigitsAcceptedMessage:
+    return sent.message  # mypy: error

@@ -1,7 +1,8 @@
 """What the OpenAPI document says about requests, checked before any HTTP call.
 
-Written at generation time from plivo-dtmf.yaml by openapi/hooks/emit_spec_module.py (the
-generator's own template context has no servers, patterns or lengths). Do not edit.
+The rules themselves are in `_meta.py`, written at generation time from the spec by
+openapi/hooks/emit_spec_module.py (the generator's own template context has no servers,
+patterns or lengths); this module enforces them.
 """
 
 import ipaddress
@@ -11,6 +12,7 @@ import re
 from fractions import Fraction
 from typing import Any, Final, TypedDict
 
+from ._meta import CALLBACK_BODIES, DEFAULT_BASE_URL, REQUEST_RULES
 from .errors import InvalidParameterError
 
 
@@ -38,57 +40,6 @@ class Rule(TypedDict, total=False):
 OperationRules = dict[str, dict[str, Rule]]
 """Rules by location ("path", "query", "body"), then by parameter or property name."""
 
-DEFAULT_BASE_URL: Final = "https://api.plivo.com"
-"""The first of the spec's `servers`."""
-
-REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {
-    ("get", "/v1/Account/{auth_id}/Call/"): {
-        "path": {
-            "auth_id": {
-                "type": "string",
-                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)",
-                "python_pattern": "^(MA|SA)[A-Z0-9]{18}\\Z(?!\\n)",
-            }
-        },
-        "query": {"status": {"type": "string", "enum": ("live",)}},
-        "body": {},
-    },
-    ("post", "/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"): {
-        "path": {
-            "auth_id": {
-                "type": "string",
-                "pattern": "^(MA|SA)[A-Z0-9]{18}$(?!\\n)",
-                "python_pattern": "^(MA|SA)[A-Z0-9]{18}\\Z(?!\\n)",
-            },
-            "call_uuid": {
-                "type": "string",
-                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)",
-                "python_pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\Z(?!\\n)",
-            },
-        },
-        "query": {},
-        "body": {
-            "digits": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 128,
-                "pattern": "^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?$(?!\\n)",
-                "python_pattern": "^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?\\Z(?!\\n)",
-            },
-            "leg": {"type": "string", "enum": ("aleg", "bleg")},
-            "callback_url": {
-                "type": "string",
-                "maxLength": 2048,
-                "pattern": "^https?://",
-                "format": "uri",
-                "python_pattern": "^https?://",
-            },
-            "callback_method": {"type": "string", "enum": ("GET", "POST")},
-        },
-    },
-}
-"""Keyed by (method, path template), exactly as in the spec."""
-
 
 class BodyRules(TypedDict):
     """What a JSON object body must hold: its required members, and a rule per member."""
@@ -97,24 +48,6 @@ class BodyRules(TypedDict):
     properties: dict[str, Rule]
 
 
-CALLBACK_BODIES: Final[dict[str, BodyRules]] = {
-    "digitsSentCallback": {
-        "required": ("api_id", "call_uuid", "digits", "leg", "status"),
-        "properties": {
-            "api_id": {
-                "type": "string",
-                "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$(?!\\n)",
-                "python_pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\Z(?!\\n)",
-            },
-            "call_uuid": {"type": "string"},
-            "digits": {"type": "string"},
-            "leg": {"type": "string", "enum": ("aleg", "bleg")},
-            "status": {"type": "string", "enum": ("sent", "failed")},
-        },
-    }
-}
-"""The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
-
 _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     rule["python_pattern"]: re.compile(rule["python_pattern"], re.ASCII)
     for operation in REQUEST_RULES.values()
@@ -122,7 +55,7 @@ _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     for rule in location.values()
     if "python_pattern" in rule
 }
-"""Every pattern above, compiled once at import: re.search() with a string pattern looks it
+"""Every pattern of REQUEST_RULES, compiled once at import: re.search() with a string pattern looks it
 up in re's cache on every call, which costs more than the match itself."""
 
 # RFC 3986 `URI` (scheme, then hier-part, query and fragment), as JSON Schema's "uri" format

@@ -1,20 +1,34 @@
 """The client: Plivo credentials, base URL, timeouts and safe retries, around httpx."""
 
+# Replaces openapi-python-client's client.py (generator.yaml copies it over). The stock
+# Client/AuthenticatedClient pair sends a Bearer token, needs base_url, has no timeout, retries
+# nothing and shows the token in its repr. This Client speaks HTTP Basic with Plivo's
+# credentials (arguments or environment), defaults to the spec's first server, has finite
+# timeouts, retries only what cannot send the digits twice, and never shows the token. The retry
+# rules follow the Stainless SDKs (openai-python's _base_client.py), made safe for a
+# non-idempotent POST.
+#
+# Every request goes through one httpx.Client / httpx.AsyncClient, so every httpx feature
+# (proxies, HTTP/2, hooks, cookies, mounts, trio) works as httpx documents it.
+
 import asyncio
 import email.utils
 import logging
 import os
 import random as _random
 import ssl
+import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+import weakref
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from copy import copy
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
 from . import errors
+from ._meta import PACKAGE_NAME, PACKAGE_VERSION, PROJECT_NAME
 from ._spec import DEFAULT_BASE_URL, check_parameter
 
 AUTH_ID_ENV = "PLIVO_AUTH_ID"
@@ -29,9 +43,9 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 """A Retry-After longer than this is not waited for: the RateLimitError is raised at once."""
 
-USER_AGENT = "plivo-dtmf-client/1.0.0 python-httpx/" + httpx.__version__
+USER_AGENT = f"{PROJECT_NAME}/{PACKAGE_VERSION} python-httpx/{httpx.__version__}"
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
-AIOHTTP_EXTRA = "plivo-dtmf-client[aiohttp]"
+AIOHTTP_EXTRA = f"{PROJECT_NAME}[aiohttp]"
 
 # Raised before the first byte of the request leaves this process: retrying them can never
 # make the server act twice. A read/write timeout or a dropped connection can.
@@ -42,23 +56,97 @@ _SEND_ARGS = frozenset({"auth", "follow_redirects"})
 
 _MAX_PARSED_URLS = 256
 
-_log = logging.getLogger("plivo_dtmf_client")
+_log = logging.getLogger(PACKAGE_NAME)
+
+
+T = TypeVar("T")
+
+
+class _PerLoop(Generic[T]):
+    """One T (a connection pool) per running asyncio event loop, closed as that loop shuts down.
+
+    httpx (through anyio) and aiohttp bind a pool's connections to the loop that opened them;
+    from the next loop (each asyncio.run(), a Celery task, a per-test loop) they fail with
+    "Event loop is closed". Each loop gets its own, then. A pool is closed on its own loop while
+    that loop is still running: an async generator started on the loop is finalized by the
+    loop's shutdown_asyncgens(), which asyncio.run() and asyncio.Runner call before closing it.
+    A loop closed without it loses its pool to the garbage collector, never touched again.
+    Without a running asyncio loop (at set-up, or under trio) there is one pool, handed to the
+    first loop that asks.
+    """
+
+    def __init__(self, make: Callable[[], T], aclose: Callable[[T], Awaitable[None]]) -> None:
+        self._make = make
+        self._aclose = aclose
+        self._lock = threading.Lock()
+        self._spare: T | None = None
+        self._by_loop: dict[asyncio.AbstractEventLoop, tuple[T, AsyncGenerator[None]]] = {}
+
+    def get(self) -> T:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        found = self._by_loop.get(loop) if loop is not None else None
+        if found is not None:  # every request but a loop's first: no lock needed to read
+            return found[0]
+        with self._lock:
+            if loop is None:
+                if self._spare is None:
+                    self._spare = self._make()
+                return self._spare
+            found = self._by_loop.get(loop)
+            if found is not None:
+                return found[0]
+            for closed in [other for other in self._by_loop if other.is_closed()]:
+                _finish(self._by_loop.pop(closed)[1])
+            value, self._spare = self._spare or self._make(), None
+            closer = self._close_at_shutdown(loop, value)
+            self._by_loop[loop] = (value, closer)
+        # Runs the generator to its `yield` (no await before it): the loop's firstiter hook
+        # now tracks it for shutdown_asyncgens(); the reference above keeps it alive till then.
+        _finish(closer, start=True)
+        return value
+
+    async def _close_at_shutdown(self, loop: asyncio.AbstractEventLoop, value: T) -> AsyncGenerator[None]:
+        try:
+            yield
+        finally:
+            if not loop.is_closed():
+                await self._aclose(value)
+
+
+def _finish(generator: AsyncGenerator[None], *, start: bool = False) -> None:
+    """Step an async generator that does not await (started, or finishing after its loop
+    closed) without an event loop."""
+    step = generator.asend(None) if start else generator.aclose()
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    raise RuntimeError("the generator awaited")  # pragma: no cover - _close_at_shutdown does not
 
 
 class _Connections:
     """What a Client shares with its with_options() copies: its httpx clients (hence their
     connection pools) and the request URLs it has parsed."""
 
-    __slots__ = ("async_client", "client", "given", "urls")
+    __slots__ = ("async_client", "async_clients", "client", "given", "urls")
 
-    def __init__(self) -> None:
+    def __init__(self, make_async: Callable[[], httpx.AsyncClient]) -> None:
         self.client: httpx.Client | None = None
-        self.async_client: httpx.AsyncClient | None = None
-        self.given: set[httpx.Client | httpx.AsyncClient] = set()  # set_*httpx_client()'s
+        self.async_client: httpx.AsyncClient | None = None  # set_async_httpx_client()'s
+        self.async_clients = _PerLoop(make_async, _aclose)
+        # set_*httpx_client()'s; weak: a factory's clients, one per loop, come and go.
+        self.given: weakref.WeakSet[httpx.Client | httpx.AsyncClient] = weakref.WeakSet()
         self.urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+async def _aclose(pool: httpx.AsyncClient | httpx.AsyncBaseTransport) -> None:
+    await pool.aclose()
 
 
 class Client:
@@ -83,15 +171,17 @@ class Client:
         initial_retry_delay, max_retry_delay: the backoff, 0.5 s doubling up to 8 s, each
             delay shortened by up to 25 % at random (jitter).
         headers: extra headers sent with every request.
-        verify_ssl, follow_redirects, httpx_args: passed to the httpx.Client (or
-            httpx.AsyncClient) this client makes on first use and sends every request
-            through, e.g. httpx_args={"transport": httpx.MockTransport(...)}, {"proxy": ...},
+        verify_ssl, follow_redirects, httpx_args: passed to the httpx.Client this client
+            makes on first use, and to the httpx.AsyncClient it makes for each running event
+            loop (a connection pool serves one loop), that every request goes through, e.g.
+            httpx_args={"transport": httpx.MockTransport(...)}, {"proxy": ...},
             {"http2": True} or {"event_hooks": ...}. set_httpx_client() and
             set_async_httpx_client() hand it one made elsewhere instead (such as a
             DefaultAioHttpClient).
         sleep, async_sleep, random: injectable for deterministic tests.
 
-    Use it as a context manager (`with` or `async with`) to close its connections.
+    Use it as a context manager (`with` or `async with`) to close its connections; each
+    event loop's are also closed as that loop shuts down (asyncio.run() does it).
     """
 
     def __init__(
@@ -145,7 +235,7 @@ class Client:
         # Request URLs are absolute, so that an httpx client made elsewhere sends to this
         # client's base URL; joined as httpx joins base_url and path (the base ends in "/").
         self._url_prefix = str(httpx.URL(self._base_url)).rstrip("/") + "/"
-        self._connections = _Connections()
+        self._connections = _Connections(self._make_async_httpx_client)
 
     @property
     def auth_id(self) -> str:
@@ -319,32 +409,55 @@ class Client:
             )
         return connections.client
 
-    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
-        """The asyncio version of set_httpx_client(), e.g. with a DefaultAioHttpClient()."""
-        self._connections.given.add(async_client)
-        self._connections.async_client = async_client
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient | Callable[[], httpx.AsyncClient]) -> Self:
+        """The asyncio version of set_httpx_client(): an httpx.AsyncClient, or a function
+        making one (such as the class DefaultAioHttpClient itself).
+
+        A function is called once per running event loop, as this client makes its own: a
+        connection pool serves the loop it was opened on, and each loop's is closed as that
+        loop shuts down. An httpx.AsyncClient given as such is used on every loop, as given:
+        httpx's own pool then serves one loop (DefaultAioHttpClient keeps one per loop, until
+        it is closed).
+        """
+        if isinstance(async_client, httpx.AsyncClient):
+            self._connections.given.add(async_client)
+            self._connections.async_client = async_client
+            return self
+
+        def make() -> httpx.AsyncClient:
+            made = async_client()
+            self._connections.given.add(made)
+            return made
+
+        self._connections.async_client = None
+        self._connections.async_clients = _PerLoop(make, _aclose)
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
-        """The asyncio version of get_httpx_client()."""
+        """The asyncio version of get_httpx_client(): the running event loop's httpx.AsyncClient
+        (one per loop, each closed as its loop shuts down), unless one was set."""
         connections = self._connections
-        if connections.async_client is None:
-            connections.async_client = httpx.AsyncClient(
-                base_url=self._base_url,
-                headers=self._headers,
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **{"auth": self._auth, **self._httpx_args},
-            )
-        return connections.async_client
+        if connections.async_client is not None:
+            return connections.async_client
+        return connections.async_clients.get()
+
+    def _make_async_httpx_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self._base_url,
+            headers=self._headers,
+            timeout=self._timeout,
+            verify=self._verify_ssl,
+            follow_redirects=self._follow_redirects,
+            **{"auth": self._auth, **self._httpx_args},
+        )
 
     def close(self) -> None:
         """Close the connections of blocking requests; sending afterwards is an error."""
         self.get_httpx_client().close()
 
     async def aclose(self) -> None:
-        """Close the connections of asyncio requests; sending afterwards is an error."""
+        """Close the running event loop's connections of asyncio requests; sending afterwards
+        on this loop is an error (the next loop opens its own)."""
         await self.get_async_httpx_client().aclose()
 
     def __enter__(self) -> Self:
@@ -389,7 +502,7 @@ class DefaultAioHttpClient(httpx.AsyncClient):
         if "transport" not in kwargs:
             shape = {name: kwargs[name] for name in ("verify", "cert", "trust_env", "limits") if name in kwargs}
             kwargs["transport"] = _AiohttpFailures(
-                AiohttpTransport(**shape),
+                lambda: AiohttpTransport(**shape),
                 connect_error=aiohttp.ClientConnectorError,
                 connect_timeout=aiohttp.ConnectionTimeoutError,
             )
@@ -404,22 +517,24 @@ class _AiohttpFailures(httpx.AsyncBaseTransport):
     retried as "never sent" could play the digits twice. Here aiohttp's connector errors
     become httpx.ConnectError, its connect timeouts stay httpx.ConnectTimeout (both retried),
     and the rest become httpx.ReadError (not retried).
+
+    An aiohttp session serves the event loop it was opened on: one transport per running loop.
     """
 
     def __init__(
         self,
-        transport: httpx.AsyncBaseTransport,
+        make: Callable[[], httpx.AsyncBaseTransport],
         *,
         connect_error: type[BaseException],
         connect_timeout: type[BaseException],
     ) -> None:
-        self._transport = transport
+        self._transports = _PerLoop(make, _aclose)
         self._connect_error = connect_error
         self._connect_timeout = connect_timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            return await self._transport.handle_async_request(request)
+            return await self._transports.get().handle_async_request(request)
         except _NOT_SENT as exc:
             cause = exc.__cause__
             if isinstance(cause, self._connect_timeout):
@@ -429,7 +544,7 @@ class _AiohttpFailures(httpx.AsyncBaseTransport):
             raise httpx.ReadError(str(exc), request=request) from exc
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._transports.get().aclose()
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

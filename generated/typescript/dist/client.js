@@ -102,7 +102,8 @@ export class Client {
      * Send digits on a call: plays DTMF tones into a live call, on the caller's side (`aleg`,
      * the default) or on the bridged other party (`bleg`).
      *
-     * @throws InvalidParameterError a value breaks a rule of the spec; nothing was sent.
+     * @throws InvalidParameterError a value breaks a rule of the spec, or the body has a field
+     *   the spec does not name (JavaScript callers have no compiler to catch it); nothing was sent.
      * @throws APIStatusError an error status: one subclass per documented status
      *   (NotFoundError, RateLimitError, ...), ServerError for any 5xx.
      * @throws APIResponseValidationError a success status without the documented body.

@@ -33,7 +33,7 @@ export declare class PlivoError extends Error {
 export declare class CredentialsError extends PlivoError {
 }
 /** The JSON Schema keyword a value broke. */
-export type RuleKeyword = "required" | "type" | "enum" | "const" | "minLength" | "maxLength" | "pattern" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" | "format";
+export type RuleKeyword = "required" | "type" | "enum" | "const" | "minLength" | "maxLength" | "pattern" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" | "format" | "additionalProperties";
 /** A value breaks a rule of the OpenAPI document; thrown before any HTTP request. */
 export declare class InvalidParameterError extends PlivoError {
     readonly field: string;

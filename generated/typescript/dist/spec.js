@@ -5,7 +5,7 @@
  * openapi/generator.yaml. Do not edit.
  */
 /** The package version (openapi/generator.yaml package_version_override). */
-export const VERSION = "1.0.0";
+export const VERSION = "2.0.0-dev.0";
 /** The first of the spec's `servers`. */
 export const DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */
@@ -57,7 +57,7 @@ export const REQUEST_RULES = {
             "callback_url": {
                 "type": "string",
                 "maxLength": 2048,
-                "pattern": "^https?://",
+                "pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
                 "format": "uri"
             },
             "callback_method": {
@@ -114,18 +114,10 @@ export const CALLBACK_BODIES = {
                 "type": "string"
             },
             "leg": {
-                "type": "string",
-                "enum": [
-                    "aleg",
-                    "bleg"
-                ]
+                "type": "string"
             },
             "status": {
-                "type": "string",
-                "enum": [
-                    "sent",
-                    "failed"
-                ]
+                "type": "string"
             }
         }
     }

@@ -159,6 +159,16 @@ export function checkRequest(rules, path, query, body) {
         throw new InvalidParameterError("body", "type", "object", body, `must be a JSON object, not ${jsonType(body)}`);
     }
     const fields = body;
+    // The client sends only what the spec names (scripts/generate_typescript.py's
+    // closed_requests): a misspelt field would be ignored by the server, silently, so that
+    // `legs: "bleg"` played the digits on the default leg. Checked first: a typo explains a
+    // missing required field better than "is required" does.
+    for (const [name, value] of Object.entries(fields)) {
+        if (!Object.hasOwn(rules.body, name)) {
+            const named = Object.keys(rules.body).join(", ");
+            throw new InvalidParameterError(name, "additionalProperties", false, value, `is not a field of the request body (${named})`);
+        }
+    }
     for (const name of rules.required) {
         if (fields[name] === undefined) {
             throw new InvalidParameterError(name, "required", true, undefined, "is required");

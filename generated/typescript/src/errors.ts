@@ -51,7 +51,8 @@ export type RuleKeyword =
   | "exclusiveMinimum"
   | "exclusiveMaximum"
   | "multipleOf"
-  | "format";
+  | "format"
+  | "additionalProperties";
 
 /** A value breaks a rule of the OpenAPI document; thrown before any HTTP request. */
 export class InvalidParameterError extends PlivoError {

@@ -86,7 +86,7 @@ export interface components {
             leg?: components["schemas"]["Leg"];
             /**
              * Format: uri
-             * @description Makes the request asynchronous; the outcome is delivered to this URL.
+             * @description Makes the request asynchronous; the outcome is delivered to this URL: an absolute http or https URL that names a host.
              */
             callback_url?: string;
             /**
@@ -94,8 +94,6 @@ export interface components {
              * @default POST
              */
             callback_method?: components["schemas"]["CallbackMethod"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description The request was taken. */
         SendDigitsAccepted: {
@@ -103,7 +101,7 @@ export interface components {
              * @description "digits sent", or "async api spawned" with callback_url.
              * @enum {string}
              */
-            message: "digits sent" | "async api spawned";
+            message: ("digits sent" | "async api spawned") | (string & {});
             api_id: components["schemas"]["ApiId"];
         };
         /** @description The account's live calls. */
@@ -117,12 +115,12 @@ export interface components {
             api_id: components["schemas"]["ApiId"];
             call_uuid: string;
             digits: string;
-            leg: components["schemas"]["Leg"];
+            leg: components["schemas"]["Leg"] | (string & {});
             /**
              * @description sent, or failed when the call ended first.
              * @enum {string}
              */
-            status: "sent" | "failed";
+            status: ("sent" | "failed") | (string & {});
         };
         /**
          * @description Identifies the request, for Plivo support.

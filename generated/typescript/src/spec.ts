@@ -8,7 +8,7 @@
 import type { OperationRules, Rule } from "./validation.js";
 
 /** The package version (openapi/generator.yaml package_version_override). */
-export const VERSION = "1.0.0";
+export const VERSION = "2.0.0-dev.0";
 
 /** The first of the spec's `servers`. */
 export const DEFAULT_BASE_URL = "https://api.plivo.com";
@@ -62,7 +62,7 @@ export const REQUEST_RULES: Readonly<Record<string, OperationRules>> = {
       "callback_url": {
         "type": "string",
         "maxLength": 2048,
-        "pattern": "^https?://",
+        "pattern": "^https?://(?:[^/?#@]*@)?(?:\\[[^\\]/?#@]+\\]|[^/?#@:\\[\\]]+)(?::[0-9]*)?(?![^/?#])",
         "format": "uri"
       },
       "callback_method": {
@@ -128,18 +128,10 @@ export const CALLBACK_BODIES: Readonly<
         "type": "string"
       },
       "leg": {
-        "type": "string",
-        "enum": [
-          "aleg",
-          "bleg"
-        ]
+        "type": "string"
       },
       "status": {
-        "type": "string",
-        "enum": [
-          "sent",
-          "failed"
-        ]
+        "type": "string"
       }
     }
   }

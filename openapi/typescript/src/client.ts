@@ -26,6 +26,14 @@ export type LiveCalls = components["schemas"]["LiveCalls"];
 export type Leg = components["schemas"]["Leg"];
 export type CallbackMethod = components["schemas"]["CallbackMethod"];
 
+/**
+ * `U`, which must be a `T`, with no property that `T` does not name. A request body's type has
+ * no index signature (scripts/generate_typescript.py closes it), which catches a misspelt field
+ * in an object literal; this also catches it in a variable, whose extra properties TypeScript
+ * would otherwise let through: `{ digits: "9", legs: "bleg" }` does not compile either way.
+ */
+export type Exact<T, U extends T> = U & Record<Exclude<keyof U, keyof T>, never>;
+
 export const AUTH_ID_ENV = "PLIVO_AUTH_ID";
 export const AUTH_TOKEN_ENV = "PLIVO_AUTH_TOKEN";
 export const BASE_URL_ENV = "PLIVO_BASE_URL";
@@ -173,15 +181,16 @@ export class Client {
    * Send digits on a call: plays DTMF tones into a live call, on the caller's side (`aleg`,
    * the default) or on the bridged other party (`bleg`).
    *
-   * @throws InvalidParameterError a value breaks a rule of the spec; nothing was sent.
+   * @throws InvalidParameterError a value breaks a rule of the spec, or the body has a field
+   *   the spec does not name (JavaScript callers have no compiler to catch it); nothing was sent.
    * @throws APIStatusError an error status: one subclass per documented status
    *   (NotFoundError, RateLimitError, ...), ServerError for any 5xx.
    * @throws APIResponseValidationError a success status without the documented body.
    * @throws APIConnectionError no answer, after the client's retries (APITimeoutError on a timeout).
    */
-  async sendDigits(
+  async sendDigits<Body extends SendDigitsRequest>(
     callUuid: string,
-    body: SendDigitsRequest,
+    body: Exact<SendDigitsRequest, Body>,
     options: RequestOptions = {},
   ): Promise<SendDigitsAccepted> {
     const operation = `post ${SEND_DIGITS}`;

@@ -26,7 +26,8 @@ class SendDigitsRequest:
     leg: Leg | Unset = Leg.ALEG
     """ Which side of the call hears the digits. """
     callback_url: str | Unset = UNSET
-    """ Makes the request asynchronous; the outcome is delivered to this URL. """
+    """ Makes the request asynchronous; the outcome is delivered to this URL: an absolute http or https URL that
+    names a host. """
     callback_method: CallbackMethod | Unset = CallbackMethod.POST
     """ How the callback is delivered. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -20,9 +20,9 @@ class DigitsSentCallback:
     """ Identifies the request, for Plivo support. """
     call_uuid: str
     digits: str
-    leg: Leg
+    leg: Leg | str
     """ Which side of the call hears the digits. """
-    status: DigitsSentCallbackStatus
+    status: DigitsSentCallbackStatus | str
     """ sent, or failed when the call ended first. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -60,9 +60,21 @@ class DigitsSentCallback:
 
         digits = d.pop("digits")
 
-        leg = Leg(d.pop("leg"))
+        _leg = d.pop("leg")
+        leg: Leg | str
+        if _leg in list(Leg) or not isinstance(_leg, str):
+            leg = Leg(_leg)
+        else:
+            # Not listed by this version of the spec: kept as sent, for the caller to handle.
+            leg = _leg
 
-        status = DigitsSentCallbackStatus(d.pop("status"))
+        _status = d.pop("status")
+        status: DigitsSentCallbackStatus | str
+        if _status in list(DigitsSentCallbackStatus) or not isinstance(_status, str):
+            status = DigitsSentCallbackStatus(_status)
+        else:
+            # Not listed by this version of the spec: kept as sent, for the caller to handle.
+            status = _status
 
         digits_sent_callback = cls(
             api_id=api_id,

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="SendDigitsAccepted")
 class SendDigitsAccepted:
     """The request was taken."""
 
-    message: SendDigitsAcceptedMessage
+    message: SendDigitsAcceptedMessage | str
     """ "digits sent", or "async api spawned" with callback_url. """
     api_id: str
     """ Identifies the request, for Plivo support. """
@@ -40,7 +40,13 @@ class SendDigitsAccepted:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        message = SendDigitsAcceptedMessage(d.pop("message"))
+        _message = d.pop("message")
+        message: SendDigitsAcceptedMessage | str
+        if _message in list(SendDigitsAcceptedMessage) or not isinstance(_message, str):
+            message = SendDigitsAcceptedMessage(_message)
+        else:
+            # Not listed by this version of the spec: kept as sent, for the caller to handle.
+            message = _message
 
         api_id = d.pop("api_id")
 

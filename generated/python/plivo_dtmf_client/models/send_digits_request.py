@@ -23,12 +23,13 @@ class SendDigitsRequest:
     digits: str
     """ The tones to play: 0-9, *, #, A-D (upper case), the pauses w (0.5 s) and W (1 s), and an optional trailing
     @<ms> tone duration from 10 to 9999 ms; 1 to 128 characters. "0" is valid. """
-    leg: Leg | Unset = Leg.ALEG
-    """ Which side of the call hears the digits. """
+    leg: Leg | Unset = UNSET
+    """ Which side of the call hears the digits. Unset, the server's default applies: aleg. """
     callback_url: str | Unset = UNSET
-    """ Makes the request asynchronous; the outcome is delivered to this URL. """
-    callback_method: CallbackMethod | Unset = CallbackMethod.POST
-    """ How the callback is delivered. """
+    """ Makes the request asynchronous; the outcome is delivered to this URL: an absolute http or https URL that
+    names a host. """
+    callback_method: CallbackMethod | Unset = UNSET
+    """ How the callback is delivered. Unset, the server's default applies: POST. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

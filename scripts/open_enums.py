@@ -1,0 +1,202 @@
+"""Which enums the generated clients keep open: the values they parse, derived from the spec.
+
+A client must not fail on a value a newer provider adds to something it *parses* (a response
+body, or a callback body the webhook verifier reads): the digits were played already, and an
+application retrying on the error would play them twice. What a client *sends* stays closed
+and is checked before sending. So every enum position is classified from the spec:
+
+- parsed: a property of an object reached from a response body or header, or from a
+  callback's request body or parameter (what the provider sends us);
+- sent: reached from an operation's parameters or request body, or a callback's response.
+
+An enum schema reached from both sides (`Leg`: sent as SendDigitsRequest.leg, parsed as
+DigitsSentCallback.leg) is decided per position, as `info.x-decisions.open-enums` says: the
+property of an object that is parsed is open, the property of an object that is only sent
+stays closed. The positions are what both generators read (scripts/generate.py for the
+Python models' templates, scripts/generate_typescript.py for the TypeScript types, and the
+callbacks' rules in openapi/hooks/emit_spec_module.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+SCHEMAS = "#/components/schemas/"
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNames")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+Schema = dict[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """An enum-valued property of an object schema, at `pointer` (a JSON pointer fragment)."""
+
+    pointer: str
+    """The object schema holding the property, e.g. `#/components/schemas/SendDigitsAccepted`."""
+    name: str
+
+    @property
+    def property_pointer(self) -> str:
+        return f"{self.pointer}/properties/{_escape(self.name)}"
+
+    @property
+    def component(self) -> str | None:
+        """The component schema's name when the object is one (the generated model's)."""
+        rest = self.pointer.removeprefix(SCHEMAS)
+        return rest if rest != self.pointer and "/" not in rest else None
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _lookup(spec: Schema, ref: str) -> Any:
+    if not ref.startswith("#/"):
+        raise SystemExit(f"open_enums: only local references are resolved, not {ref!r}")
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _resolved(spec: Schema, node: Any, pointer: str) -> tuple[Any, str]:
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        seen.add(node["$ref"])
+        pointer = node["$ref"]
+        node = _lookup(spec, pointer)
+    return node, pointer
+
+
+def _schemas_of(spec: Schema, holder: Any, pointer: str) -> Iterator[tuple[Any, str]]:
+    """The schemas of a parameter, header, request body or response (its content's)."""
+    holder, pointer = _resolved(spec, holder, pointer)
+    if not isinstance(holder, dict):
+        return
+    if "schema" in holder:
+        yield holder["schema"], f"{pointer}/schema"
+    for media, content in holder.get("content", {}).items():
+        if isinstance(content, dict) and "schema" in content:
+            yield content["schema"], f"{pointer}/content/{_escape(media)}/schema"
+    for name, header in holder.get("headers", {}).items():
+        yield from _schemas_of(spec, header, f"{pointer}/headers/{_escape(name)}")
+
+
+def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
+    """(parsed, sent): the schemas the clients read, and those they write."""
+    parsed: list[tuple[Any, str]] = []
+    sent: list[tuple[Any, str]] = []
+
+    def operation(
+        op: Schema, at: str, params: list[Any], reads: list[Any], writes: list[Any]
+    ) -> None:
+        for i, parameter in enumerate([*params, *op.get("parameters", [])]):
+            writes.extend(_schemas_of(spec, parameter, f"{at}/parameters/{i}"))
+        if "requestBody" in op:
+            writes.extend(_schemas_of(spec, op["requestBody"], f"{at}/requestBody"))
+        for status, response in op.get("responses", {}).items():
+            reads.extend(_schemas_of(spec, response, f"{at}/responses/{_escape(str(status))}"))
+
+    for path, item in spec.get("paths", {}).items():
+        item_at = f"#/paths/{_escape(path)}"
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op, op_at = item[method], f"{item_at}/{method}"
+            operation(op, op_at, item.get("parameters", []), parsed, sent)
+            for name, callback in op.get("callbacks", {}).items():
+                callback, cb_at = _resolved(spec, callback, f"{op_at}/callbacks/{_escape(name)}")
+                for expression, cb_item in callback.items():
+                    expr_at = f"{cb_at}/{_escape(expression)}"
+                    for cb_method in HTTP_METHODS:
+                        if cb_method in cb_item:
+                            # The provider sends the callback's request; we answer it.
+                            operation(
+                                cb_item[cb_method],
+                                f"{expr_at}/{cb_method}",
+                                cb_item.get("parameters", []),
+                                sent,
+                                parsed,
+                            )
+    return parsed, sent
+
+
+def _objects(spec: Schema, roots: list[tuple[Any, str]]) -> dict[str, Schema]:
+    """Every object schema (with `properties`) reached from `roots`, by pointer."""
+    found: dict[str, Schema] = {}
+    seen: set[str] = set()
+
+    def walk(node: Any, pointer: str) -> None:
+        node, pointer = _resolved(spec, node, pointer)
+        if not isinstance(node, dict) or pointer in seen:
+            return
+        seen.add(pointer)
+        if isinstance(node.get("properties"), dict):
+            found[pointer] = node
+            for name, sub in node["properties"].items():
+                walk(sub, f"{pointer}/properties/{_escape(name)}")
+        for key in _SUBSCHEMAS:
+            if isinstance(node.get(key), dict):
+                walk(node[key], f"{pointer}/{key}")
+        for key in _SCHEMA_LISTS:
+            for i, sub in enumerate(node.get(key, []) or []):
+                walk(sub, f"{pointer}/{key}/{i}")
+
+    for schema, pointer in roots:
+        walk(schema, pointer)
+    return found
+
+
+def string_enum(spec: Schema, schema: Any) -> tuple[str, ...] | None:
+    """The values of a string enum (through `$ref`s and `allOf` members), else None."""
+    schema, _ = _resolved(spec, schema, "")
+    if not isinstance(schema, dict):
+        return None
+    values = schema.get("enum")
+    if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+        return tuple(values)
+    for member in schema.get("allOf", []) or []:
+        found = string_enum(spec, member)
+        if found is not None:
+            return found
+    return None
+
+
+def _positions(spec: Schema, objects: dict[str, Schema]) -> set[Position]:
+    return {
+        Position(pointer, name)
+        for pointer, node in objects.items()
+        for name, sub in node["properties"].items()
+        if string_enum(spec, sub) is not None
+    }
+
+
+def open_positions(spec: Schema) -> list[Position]:
+    """The enum properties the clients parse: open (an unlisted value is kept, typed)."""
+    parsed, _ = _roots(spec)
+    return sorted(_positions(spec, _objects(spec, parsed)))
+
+
+def closed_positions(spec: Schema) -> list[Position]:
+    """The enum properties of objects the clients only send: closed, checked before sending."""
+    parsed, sent = _roots(spec)
+    opened = _positions(spec, _objects(spec, parsed))
+    return sorted(_positions(spec, _objects(spec, sent)) - opened)
+
+
+def by_component(spec: Schema) -> dict[str, list[str]]:
+    """Open property names by component schema name (the Python models' class names)."""
+    found: dict[str, list[str]] = {}
+    for position in open_positions(spec):
+        if position.component is None:
+            raise SystemExit(
+                f"open_enums: the parsed enum {position.property_pointer} is in an inline "
+                "object; give the object a name under components/schemas so that its model "
+                "can keep an unlisted value"
+            )
+        found.setdefault(position.component, []).append(position.name)
+    return found
