@@ -29,7 +29,11 @@ from plivo_mock.config import (
     MockConfig,
 )
 from plivo_mock.conformance import Checker
+from plivo_mock.expectations import RequestFacts
+from plivo_mock.pointer import token as pointer_token
 from plivo_mock.proxy import VIOLATIONS_PATH, ProxyApp, check_upstream
+from plivo_mock.proxy import main as proxy_main
+from plivo_mock.spec import Operation, Route
 from plivo_mock.testing import MockServer, dtmf_path, env_without_credentials, free_port
 from plivo_mock_control_client import Client as ControlClient
 from plivo_mock_control_client.api.mock import (
@@ -348,13 +352,16 @@ BROKEN: list[tuple[str, str, str, dict[str, str] | None, Any, str]] = [
     ("head-options-200", "OPTIONS", DTMF, None, None, "accepted-invalid"),
     ("slash-redirect", "POST", DTMF.rstrip("/"), None, VALID, "status"),
     (
-        "body-limit-as-400",
+        "async-answered-digits-sent",
         "POST",
         DTMF,
         None,
-        {"digits": "1", "x": "a" * BODY_LIMIT_BYTES},
-        "status",
+        {"digits": "1", "callback_url": "http://127.0.0.1:9/cb"},
+        "x-cases",
     ),
+    # Not "body-limit-as-400": a body over x-limits.body-bytes is not read past the limit, so
+    # the proxy answers it 413 itself (test_body_over_the_limit_is_not_forwarded in
+    # test_proxy_upstream.py).
 ]
 
 
@@ -471,3 +478,225 @@ async def test_violations_kept_are_bounded_and_all_counted(checker: Checker) -> 
     assert "3 exchanges" in app.summary() and "3 violations (counted below: the latest 2)" in (
         app.summary()
     )
+
+
+# Issue 24.1: an answer is judged by the spec's order of checks -----------------------------
+
+
+def _responses(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [v for v in found if v["direction"] == "response"]
+
+
+def test_wrong_token_with_an_invalid_body_may_get_401(http: httpx.Client) -> None:
+    """Credentials come before the body: the mock's 401 is right, only the request is wrong."""
+    answer = http.post(DTMF, json={"digits": "x"}, auth=(EMBEDDED_AUTH_ID, SECRET))
+    assert answer.status_code == 401
+    found = violations(http)
+    assert [(v["direction"], v["rule"]) for v in found] == [("request", "body")]
+
+
+def test_call_list_without_status_gets_what_the_mock_answers(http: httpx.Client) -> None:
+    listing = f"/v1/Account/{EMBEDDED_AUTH_ID}/Call/"
+    assert http.get(listing, auth=(EMBEDDED_AUTH_ID, SECRET)).status_code == 401
+    assert http.get(listing).status_code == 400
+    found = violations(http)
+    assert _responses(found) == []
+    assert [v["rule"] for v in found] == ["parameter", "parameter"]
+
+
+def _valid_request(op: Operation, route: Route) -> tuple[str, bytes, bytes]:
+    """(path, query, body) of a request the spec finds valid for `op`, from its examples."""
+    values = {"auth_id": EMBEDDED_AUTH_ID, "call_uuid": BRIDGED_CALL_UUID}
+    for param in op.path_params:
+        assert param.validator.is_valid(values[param.name]), param.name
+    path = "/".join(values[text] if is_param else text for text, is_param in route.segments)
+    raw = op.document.raw["paths"][route.template][op.method.lower()]
+    query = []
+    for param in op.query_params:
+        schema = next(
+            op.document.schemas.deref(
+                op.document.uri,
+                f"/paths/{pointer_token(route.template)}/{op.method.lower()}/parameters/{i}/schema",
+            )[2]
+            for i, p in enumerate(raw.get("parameters", []))
+            if p.get("name") == param.name
+        )
+        value = (schema.get("enum") or schema.get("examples"))[0]
+        assert param.validator.is_valid(value)
+        query.append(f"{param.name}={value}")
+    body = b""
+    if op.body is not None:
+        media = raw["requestBody"].get("content", {}).get("application/json", {})
+        examples = [e["value"] for e in media.get("examples", {}).values()] or [{}]
+        body = json.dumps(examples[0]).encode()
+        assert op.body.validator.is_valid(examples[0]), op.operation_id
+    return path, "&".join(query).encode(), body
+
+
+def _meeting(op: Operation, route: Route, status: int) -> RequestFacts:
+    """A request meeting the precondition of `status` on `op` (HTTP's meaning of it)."""
+    path, query, body = _valid_request(op, route)
+    headers = {"content-type": "application/json", "authorization": _basic(*AUTH)}
+    method = op.method
+    if status == 401:
+        headers["authorization"] = _basic(EMBEDDED_AUTH_ID, SECRET)
+    elif status == 405:
+        method = next(m for m in ("PATCH", "PUT", "TRACE") if m not in route.operations)
+    elif status == 413:
+        body = b'{"x": "' + b"a" * BODY_LIMIT_BYTES + b'"}'
+    elif status == 415:
+        headers["content-type"] = "text/plain"
+    elif status == 400:
+        if op.query_params:
+            query = b""
+        elif op.body is not None:
+            body = b"[]"
+        else:
+            path = path.replace(BRIDGED_CALL_UUID, "NOT-A-UUID")
+    raw = tuple((k.encode(), v.encode()) for k, v in headers.items())
+    return RequestFacts(method, path, query, headers, raw, body)
+
+
+def _every_documented_status(checker: Checker) -> list[tuple[Route, Operation, int]]:
+    return [
+        (route, op, status)
+        for document in checker.documents
+        for route in document.routes
+        for op in route.operations.values()
+        for status in sorted(op.statuses)
+    ]
+
+
+def test_every_documented_status_is_allowed_when_its_precondition_is_met(
+    checker: Checker,
+) -> None:
+    cases = _every_documented_status(checker)
+    assert len(cases) > 40  # both documents, every operation
+    for route, op, status in cases:
+        expected = checker.preconditions.expect(_meeting(op, route, status))
+        assert expected.allows(status), (op.operation_id, status, expected)
+        if status in (400, 405, 413, 415):  # the request decides these: nothing else owed
+            assert expected.problem is not None and expected.problem.status == status
+
+
+def test_unverifiable_credentials_allow_401_to_every_later_problem(checker: Checker) -> None:
+    """Whatever a request gets wrong after its credentials, a wrong token may be answered
+    first; a problem before them (path, method) leaves no room for a 401."""
+    for route, op, status in _every_documented_status(checker):
+        if status not in (400, 413, 415) or not op.secured:
+            continue
+        request = _meeting(op, route, status)
+        wrong = _basic(EMBEDDED_AUTH_ID, SECRET)
+        headers = {**request.headers, "authorization": wrong}
+        raw = tuple((k.encode(), v.encode()) for k, v in headers.items())
+        expected = checker.preconditions.expect(
+            RequestFacts(
+                request.method, request.raw_path, request.query, headers, raw, request.body
+            )
+        )
+        assert expected.allowed >= {status, 401}, (op.operation_id, status)
+    unknown = RequestFacts("GET", "/v1/Nothing/", b"", {}, (), b"")
+    assert not checker.preconditions.expect(unknown).allows(401)
+
+
+# Issue 24.5: secrets never recorded ------------------------------------------------------
+
+TOKEN_B64 = base64.b64encode(f"{EMBEDDED_AUTH_ID}:{SECRET}".encode()).decode()
+RECEIVER_TOKEN = "receiver-token-9f8e7d"
+# A request per violation rule a client can cause, each quoting a secret where the rule's
+# detail would show it: (rule, method, path, query, headers, body).
+LEAKY: list[tuple[str, str, str, str, dict[str, str], bytes]] = [
+    ("body", "POST", DTMF, "", {}, json.dumps({"digits": SECRET}).encode()),
+    (
+        "body",
+        "POST",
+        DTMF,
+        "",
+        {},
+        json.dumps({"digits": "1", "callback_url": f"ftp://h/cb?token={RECEIVER_TOKEN}"}).encode(),
+    ),
+    ("body", "POST", DTMF, "", {}, f'{{"digits": "{SECRET}'.encode()),
+    ("parameter", "GET", f"/v1/Account/{EMBEDDED_AUTH_ID}/Call/", f"status={SECRET}", {}, b""),
+    ("parameter", "POST", dtmf_path(SECRET), "", {}, b'{"digits": "1"}'),
+    ("path", "GET", f"/v1/{SECRET}/", f"token={RECEIVER_TOKEN}", {}, b""),
+    ("method", "PUT", DTMF, f"token={RECEIVER_TOKEN}", {}, b""),
+    ("credentials", "POST", DTMF, "", {"authorization": f"Bearer {SECRET}"}, b""),
+    ("content-type", "POST", DTMF, "", {"content-type": f"text/{SECRET}"}, b'{"digits": "1"}'),
+    ("content-type", "POST", DTMF, "", {"content-encoding": SECRET}, b'{"digits": "1"}'),
+    ("body-limit", "POST", DTMF, f"t={RECEIVER_TOKEN}", {}, b"[" + SECRET.encode() * 400 + b"]"),
+    ("request-limits", "POST", DTMF, "", {"x-long": SECRET * 400}, b'{"digits": "1"}'),
+]
+
+
+@pytest.mark.anyio
+async def test_no_secret_in_any_recorded_field(
+    upstream: MockServer, checker: Checker, tmp_path: Path
+) -> None:
+    app = ProxyApp(upstream.base_url, checker, 10.0)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+    recorded: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as client:
+        for rule, method, path, query, headers, body in LEAKY:
+            sent = {
+                "content-type": "application/json",
+                "authorization": _basic(EMBEDDED_AUTH_ID, SECRET),
+                **headers,
+            }
+            target = path + (f"?{query}" if query else "")
+            await client.request(method, target, headers=sent, content=body)
+            found = (await client.get(VIOLATIONS_PATH)).json()["violations"][len(recorded) :]
+            assert rule in [v["rule"] for v in found], (rule, found)
+            recorded += found
+    await app.client.aclose()
+    junit = app.write_junit(tmp_path).read_text(encoding="utf-8")
+    assert {v["rule"] for v in recorded} >= {rule for rule, *_ in LEAKY}
+    for text in (json.dumps(recorded), junit, app.summary()):
+        for secret in (SECRET, TOKEN_B64, RECEIVER_TOKEN):
+            assert secret not in text
+    assert "[redacted]" in json.dumps(recorded)
+    # The Auth ID is no secret: violations still say which account's path it was.
+    assert EMBEDDED_AUTH_ID in json.dumps(recorded)
+
+
+# Issue 24.6: a malformed upstream URL is a start-up error like any other -----------------
+
+MALFORMED_UPSTREAMS = [
+    "http://127.0.0.1:80:80/",
+    "http://127.0.0.1:99999/",
+    "http://127.0.0.1:-1/",
+    "http://127.0.0.1:port/",
+    "http://[::1/",
+    "http://[127.0.0.1]/",
+    "http:///v1",
+    "http://",
+    "127.0.0.1:4010",
+    "ftp://127.0.0.1/",
+    "http://127.0.0.1/\x00",
+    "http://127.0.0.1:4010/?q=1",
+    "http://user:pw@127.0.0.1:80:80/",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", MALFORMED_UPSTREAMS)
+def test_malformed_upstream_is_one_line_and_exit_2(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        proxy_main(["--proxy", url])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plivo-mock --proxy: ") and err.count("\n") == 1, err
+    assert "pw" not in err
+
+
+def test_malformed_upstream_from_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "plivo_mock", "--proxy", "http://127.0.0.1:80:80/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
+    assert "Traceback" not in done.stderr

@@ -276,6 +276,7 @@ def test_machine_readable_limits_match_the_decisions_that_state_them() -> None:
     assert f"over {limits['body-bytes']} bytes" in decisions["body-limit"]
     assert f"limited to {limits['target-bytes']} bytes" in decisions["request-limits"]
     assert f"within {limits['body-timeout-seconds']} seconds" in decisions["request-limits"]
+    assert f"within {limits['head-timeout-seconds']} seconds" in decisions["request-limits"]
     rate = f"{limits['rate-limit-requests']} requests per {limits['rate-limit-seconds']} seconds"
     assert rate in decisions["rate-limit"]
     assert limits["header-bytes"] == limits["target-bytes"]  # "each ... limited to" one figure
@@ -330,6 +331,7 @@ PROSE_FACTS: dict[str, dict[str, str]] = {
         "1.0": "HTTP/1.0",
         "1.1": "HTTP/1.1",
         "408": "HTTP's status, named as one the spec does not use",
+        "431": "HTTP's status, named as one the spec does not use",
     },
 }
 

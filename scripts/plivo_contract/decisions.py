@@ -115,6 +115,10 @@ LIMITS: dict[str, Coverage] = {
     "header-bytes": Coverage(("header_too_long", "request_limits_at_boundary")),
     # Opt-in (CONTRACT_PROBES=body_timeout): it holds a connection for the whole limit.
     "body-timeout-seconds": Coverage(("body_timeout",)),
+    "head-timeout-seconds": Coverage(
+        not_observable="no probe sends a slow request head yet (the mock and the proxy are "
+        "tested for it in tests/test_http_limits.py)"
+    ),
     "rate-limit-requests": _RATE,
     "rate-limit-seconds": _RATE,
 }

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
+from plivo_mock.expectations import RequestFacts, for_spec
+
 from .spec import NotStrictJson, Spec
 
 Bleg = Literal["bridged", "unbridged", "unknown"]
@@ -130,17 +132,21 @@ def expected_statuses(
     lowered = {name.lower(): value for name, value in headers.items()}
     if not call.owns_credentials(lowered.get("authorization")):
         return None
-    media_type = lowered.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != spec.request_media_type:
-        return None
     document = decode_strict(body)
     if not spec.valid_body(document):
         return None
     throttled = send.status_of("TooManyRequests")
-    raw = _raw(body) or b""
-    if len(raw) > spec.body_limit:
-        # body-limit decision: answered 413 before it is parsed, however valid it is.
-        return frozenset({send.status_of("PayloadTooLarge"), throttled})
+    # The spec's order of checks, shared with the mock's proxy (plivo_mock.expectations).
+    problem = (
+        for_spec(spec.path)
+        .expect(RequestFacts.sent(method, url, headers, _raw(body) or b""))
+        .problem
+    )
+    if problem is not None:
+        if problem.rule == "body-limit":
+            # body-limit decision: answered 413 before it is parsed, however valid it is.
+            return frozenset({send.status_of("PayloadTooLarge"), throttled})
+        return None
     accepted = send.success
     not_found = send.status_of("NotFound")
     leg = document.get("leg", spec.default_leg)

@@ -8,15 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 import yaml
 
 from .app import MockApp, create_app
-from .cli import Parser, Server, positive_seconds, whole
+from .cli import Parser, Server, add_limit_options, server_config, whole
 from .config import MAX_COUNT, MockConfig
-from .protocol import PlivoHttpProtocol
-
-SHUTDOWN_GRACE_S = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,13 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="also deliver callbacks to HOST (loopback only by default); repeatable",
     )
-    parser.add_argument(
-        "--body-timeout",
-        type=positive_seconds,
-        default=MockConfig.body_timeout_s,
-        metavar="SECONDS",
-        help="answer 400 to a request body not fully arrived by then (default %(default)g)",
-    )
+    add_limit_options(parser)
     parser.add_argument(
         "--control-from-any-host",
         action="store_true",
@@ -135,24 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"plivo-mock: {' '.join(str(exc).split())}\n")
         raise SystemExit(2) from None
     print(_banner(app, args.host, args.port), flush=True)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        # httptools' framing errors answered as Plivo-shaped JSON, in order.
-        http=PlivoHttpProtocol,
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        # The TCP peer decides who may use the control API and is what the log names: a
-        # forwarding header (even with FORWARDED_ALLOW_IPS set) changes neither.
-        proxy_headers=False,
-        lifespan="on",
-        # Without it, one client that stops sending its body keeps the server from ever
-        # exiting on SIGTERM; in-flight requests of a mock finish well within this.
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
-    Server(config).run()
+    Server(server_config(app, args)).run()
     sys.stdout.flush()
 
 

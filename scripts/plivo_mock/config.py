@@ -37,6 +37,13 @@ TARGET_LIMIT_BYTES = int(_LIMITS["target-bytes"])
 HEADER_LIMIT_BYTES = int(_LIMITS["header-bytes"])
 # The decision names no count; a hundred header fields is far more than any client sends.
 HEADER_COUNT_LIMIT = 100
+# The largest request head (request line and header fields) those limits let through; the
+# HTTP layer stops reading a head past it, before it is parsed (protocol.py). The request
+# line's method and version and each field's ": " and CRLF are a few bytes more.
+HEAD_LIMIT_BYTES = TARGET_LIMIT_BYTES + HEADER_COUNT_LIMIT * (HEADER_LIMIT_BYTES + 4) + 64
+# x-decisions.request-limits: a head not fully arrived this long after the connection opened
+# or the previous answer was sent is a 400.
+HEAD_TIMEOUT_S = float(_LIMITS["head-timeout-seconds"])
 # x-decisions.request-limits: a body not fully arrived this long after the mock starts
 # reading it is a 400 (a client that stalls would otherwise hold a task forever).
 BODY_TIMEOUT_S = float(_LIMITS["body-timeout-seconds"])

@@ -24,22 +24,34 @@ can destroy the 413 before the client reads it. So a close first ends the writin
 (FIN after the answer), then reads and discards input until the client closes, for at most
 LINGER_SECONDS and LINGER_BYTES, so that a slow or endless sender is cut off all the same.
 
-Built against uvicorn 0.54.0 (pinned in uv.lock): it overrides `connection_made` and
+A request head is bounded here, in size and in time, for the mock and the proxy alike
+(x-decisions.request-limits): httptools holds a header until it is complete and uvicorn
+keeps a connection that drips a byte a second, so no app-level check can. Bytes fed to the
+parser are counted from the end of the chunk in which a head began (so a pipelined chunk
+is never over-counted); past HEAD_LIMIT_BYTES the head is answered 400 and nothing more is
+parsed, so at most one chunk (256 KiB) beyond the limit is ever held. A timer armed when
+the connection opens and after each answer cuts a head that does not arrive in full within
+`head_timeout_s`: a 400 if part of one came, else a plain close (an idle connection, or the
+rest of a body already answered).
+
+Built against uvicorn 0.54.0 (pinned in uv.lock): it overrides `connection_made`,
+`data_received`, `on_message_begin`, `on_headers_complete`, `on_response_complete` and
 `send_400_response`, reads `cycle` (the last request parsed) and `transport`, and chains
 onto the cycle's `on_response` callback, so that a request that meets no error costs
-nothing more.
+nothing more than a counter and a timer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .asgi import error_body, new_api_id
+from .config import HEAD_LIMIT_BYTES, HEAD_TIMEOUT_S
 
 MALFORMED = "malformed HTTP request: it cannot be parsed as HTTP/1.1"
 
@@ -166,24 +178,119 @@ class OneSendPerIteration(asyncio.Transport):
 
 
 class PlivoHttpProtocol(HttpToolsProtocol):
-    """Pass as `uvicorn.Config(http=PlivoHttpProtocol)`."""
+    """Pass as `uvicorn.Config(http=PlivoHttpProtocol.with_limits(...))`."""
+
+    # x-decisions.request-limits, enforced before the app sees a request: httptools keeps a
+    # head (and each header) in memory until it is complete, so a bound on it must be kept
+    # here, on the bytes fed to the parser, not on the headers it hands over.
+    head_limit = HEAD_LIMIT_BYTES
+    head_timeout_s = HEAD_TIMEOUT_S
 
     _deferred_400 = False
     _sender: OneSendPerIteration
+    # Bytes fed to the parser; `_head_from`: where the head being read ended at the latest
+    # (the end of the chunk in which it began), None when no head is being read.
+    _fed = 0
+    _chunk_end = 0
+    _head_from: int | None = None
+    _head_timer: asyncio.TimerHandle | None = None
+    _refused = False
+    _error = MALFORMED
+    on_refused: Callable[[str], None] | None = None
+
+    @classmethod
+    def with_limits(
+        cls,
+        *,
+        head_timeout_s: float = HEAD_TIMEOUT_S,
+        head_limit: int = HEAD_LIMIT_BYTES,
+        on_refused: Callable[[str], None] | None = None,
+    ) -> type[PlivoHttpProtocol]:
+        """This protocol with other bounds (tests shorten the timeout); `on_refused` hears
+        of each head refused here, which no app sees (the proxy records it)."""
+        settings = {
+            "head_timeout_s": head_timeout_s,
+            "head_limit": head_limit,
+            "on_refused": staticmethod(on_refused) if on_refused else None,
+        }
+        return type(cls.__name__, (cls,), settings)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # Flow control (self.flow), made by super(), keeps the real transport: pausing is
         # about its buffer. Every request's cycle gets this one, so writes are joined.
         self._sender = self.transport = OneSendPerIteration(transport, self.loop)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._sender.lingering:
             self._sender.drain(data)
             return
+        if self._refused:  # the head was refused: nothing after it is a request
+            return
+        self._chunk_end = self._fed + len(data)
         super().data_received(data)
+        self._fed = self._chunk_end
+        # The head began at or before the end of the chunk it began in: what came after that
+        # is head for certain. Past the limit, stop reading (at most one chunk more is held).
+        if (
+            self._head_from is not None
+            and self._fed - self._head_from > self.head_limit
+            and not self.transport.is_closing()
+        ):
+            self._refuse(f"request line and headers larger than {self.head_limit} bytes")
 
-    def send_400_response(self, msg: str) -> None:
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_from = self._chunk_end
+
+    def on_headers_complete(self) -> None:
+        self._head_from = None
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # The next head is waited for from now on (unless it is already in, pipelined).
+        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            self._arm_head_timer()
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout_s, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self._head_from is None:
+            # Nothing of a new request arrived (an idle connection, or the rest of a body
+            # already answered): there is no request to answer.
+            self.transport.close()
+            return
+        self._refuse(f"request line and headers not received within {self.head_timeout_s:g} s")
+
+    def _refuse(self, message: str) -> None:
+        """Answer the head being read with a 400 and read no more of it."""
+        self._refused = True
+        self._head_from = None
+        self._cancel_head_timer()
+        if self.on_refused is not None:
+            self.on_refused(message)
+        self.send_400_response(message, own=message)
+
+    def send_400_response(self, msg: str, own: str | None = None) -> None:
+        # uvicorn's own `msg` is plain text for its log; ours says what the limit was.
+        self._error = own or MALFORMED
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             if cycle.response_started or not cycle.more_body:
@@ -216,9 +323,10 @@ class PlivoHttpProtocol(HttpToolsProtocol):
         self._write_400()
 
     def _write_400(self) -> None:
+        self._cancel_head_timer()
         if self.transport.is_closing():
             return
-        body = error_body(new_api_id(), MALFORMED)
+        body = error_body(new_api_id(), self._error)
         head = [b"HTTP/1.1 400 Bad Request\r\n"]
         for name, value in self.server_state.default_headers:  # date (and server if set)
             head.append(name + b": " + value + b"\r\n")

@@ -83,6 +83,8 @@ class Answer:
 
     request: jsonschema_rs.Validator
     fields: Mapping[str, Any]
+    # The whole `response` schema of the case, which an answer to a matching request must fit.
+    response: jsonschema_rs.Validator | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +410,7 @@ class ApiDocument:
                 Answer(
                     request=self.schemas.validator(uri, f"{pointer}/x-cases/{index}/request"),
                     fields={k: v["const"] for k, v in properties.items() if "const" in v},
+                    response=self.schemas.validator(uri, f"{pointer}/x-cases/{index}/response"),
                 )
             )
         return tuple(answers)
