@@ -81,6 +81,7 @@ DECISIONS: dict[str, Coverage] = {
             "target_too_long",
             "header_too_long",
             "body_timeout",
+            "head_timeout",
             "body_limit_framings",
             "request_limits_at_boundary",
         )
@@ -113,12 +114,10 @@ LIMITS: dict[str, Coverage] = {
     "body-bytes": Coverage(("body_too_large", "body_limit_framings")),
     "target-bytes": Coverage(("target_too_long", "request_limits_at_boundary")),
     "header-bytes": Coverage(("header_too_long", "request_limits_at_boundary")),
-    # Opt-in (CONTRACT_PROBES=body_timeout): it holds a connection for the whole limit.
+    # Opt-in (CONTRACT_PROBES=body_timeout,head_timeout): each holds a connection for the
+    # whole limit.
     "body-timeout-seconds": Coverage(("body_timeout",)),
-    "head-timeout-seconds": Coverage(
-        not_observable="no probe sends a slow request head yet (the mock and the proxy are "
-        "tested for it in tests/test_http_limits.py)"
-    ),
+    "head-timeout-seconds": Coverage(("head_timeout",)),
     "rate-limit-requests": _RATE,
     "rate-limit-seconds": _RATE,
 }

@@ -16,11 +16,13 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import h11
 import httpx
 
 from . import nearmiss
@@ -43,11 +45,14 @@ class Violation(AssertionError):
         message: str,
         response: httpx.Response | None = None,
         request: httpx.Request | None = None,
+        reproduce: str = "",
     ) -> None:
         super().__init__(message)
         self.response = response
         # What to resend when there is no answer to take it from (see body_timeout).
         self.request = request if request is not None or response is None else response.request
+        # A line of its own where curl cannot send the request as an HTTP client (head_timeout).
+        self.reproduce = reproduce
 
 
 @dataclass
@@ -149,7 +154,7 @@ class Probe:
 PROBES: dict[str, Probe] = {}
 # Probes that exhaust the provider's rate-limit window run last and only when asked for.
 RATE_PROBES = ("rate_limit", "rate_limit_spread")
-OPT_IN = (*RATE_PROBES, "body_timeout")
+OPT_IN = (*RATE_PROBES, "body_timeout", "head_timeout")
 # Probes that judge every answer of the run (families.py): after all the others.
 JUDGES = ("error_answers_hide_credentials", "api_ids_distinct")
 
@@ -756,7 +761,26 @@ def _rate_limit(ctx: ProbeContext) -> None:
     raise Violation(f"{limit + 1} requests within {window} s and no {throttled}", response)
 
 
-# --- body timeout (opt-in: it holds a connection for the whole limit) ------------------------
+# --- head and body timeouts (opt-in: each holds a connection for the whole limit) ------------
+
+# How late after an x-limits timeout an answer may still come: a loaded machine and a network
+# round trip, not slack the spec gives the provider.
+TIMEOUT_GRACE_S = 5.0
+# An answer to a refused head is one small error: more than this is not read.
+_RAW_ANSWER_LIMIT = 64 * 1024
+
+
+@contextmanager
+def _raw_connection(url: httpx.URL, timeout: float) -> Iterator[socket.socket]:
+    """One connection to the provider that sends bytes as given (TLS for https)."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    raw = socket.create_connection((url.host, port), timeout=timeout)
+    with (
+        ssl.create_default_context().wrap_socket(raw, server_hostname=url.host)
+        if url.scheme == "https"
+        else raw
+    ) as sock:
+        yield sock
 
 
 @probe(
@@ -765,9 +789,8 @@ def _rate_limit(ctx: ProbeContext) -> None:
 )
 def _body_timeout(ctx: ProbeContext) -> None:
     limit = float(ctx.spec.limits["body-timeout-seconds"])
-    grace = 5.0
+    grace = TIMEOUT_GRACE_S
     url = httpx.URL(ctx.provider.base_url)
-    port = url.port or (443 if url.scheme == "https" else 80)
     body = json.dumps({"digits": ctx.invalid_digits()}).encode()
     head = (
         f"{ctx.send_op.method} {ctx.digits_path()} HTTP/1.1\r\nHost: {url.netloc.decode()}\r\n"
@@ -777,12 +800,7 @@ def _body_timeout(ctx: ProbeContext) -> None:
     ).encode()
     ctx.provider.budget.take()
     started = time.monotonic()
-    raw = socket.create_connection((url.host, port), timeout=limit + grace)
-    with (
-        ssl.create_default_context().wrap_socket(raw, server_hostname=url.host)
-        if url.scheme == "https"
-        else raw
-    ) as sock:
+    with _raw_connection(url, limit + grace) as sock:
         sock.sendall(head + body[: len(body) // 2])
         answer = b""
         try:
@@ -823,6 +841,135 @@ def _body_timeout(ctx: ProbeContext) -> None:
         )
 
 
+@probe(
+    "head_timeout",
+    "a request head that stops before its blank line: 400 as JSON, then a close, at "
+    "x-limits.head-timeout-seconds (opt-in)",
+)
+def _head_timeout(ctx: ProbeContext) -> None:
+    limit = float(ctx.spec.limits["head-timeout-seconds"])
+    url = httpx.URL(ctx.provider.base_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    # The request line and one header; no credentials: a head that never ends authorises nothing.
+    host = url.netloc.decode()
+    partial = f"{ctx.send_op.method} {ctx.digits_path()} HTTP/1.1\r\nHost: {host}\r\n".encode()
+    line = raw_reproduction(url, port, partial, limit + TIMEOUT_GRACE_S)
+    sent = httpx.Request(
+        ctx.send_op.method, ctx.provider.base_url + ctx.digits_path(), headers={"Host": host}
+    )
+    ctx.provider.budget.take()
+    started = time.monotonic()
+    deadline = started + limit + TIMEOUT_GRACE_S
+    answer, answered_at, closed = b"", None, False
+    with _raw_connection(url, limit + TIMEOUT_GRACE_S) as sock:
+        sock.sendall(partial)
+        # Read until the provider closes: the decision is a 400 and then a closed connection.
+        while (left := deadline - time.monotonic()) > 0 and len(answer) <= _RAW_ANSWER_LIMIT:
+            sock.settimeout(left)
+            try:
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            answered_at = answered_at or time.monotonic()
+            answer += chunk
+    waited = time.monotonic() - started
+    what = "a request head without its blank line, then silence"
+    expected = ctx.send_op.status_of("BadRequest")
+    if answered_at is None:
+        if closed:
+            raise Violation(
+                f"{what}: closed after {waited:.1f} s without the {expected} the spec's "
+                "request-limits decision gives",
+                request=sent,
+                reproduce=line,
+            )
+        raise Violation(
+            f"{what}: no answer and still open after {waited:.1f} s (the limit is {limit:g} s)",
+            request=sent,
+            reproduce=line,
+        )
+    took = answered_at - started
+    if took > limit + TIMEOUT_GRACE_S:
+        raise Violation(
+            f"{what}: answered only after {took:.1f} s (limit {limit:g} s)",
+            request=sent,
+            reproduce=line,
+        )
+    # A provider's timer starts no earlier than our clock (at its accept); a tenth off for a
+    # loop that reads its clock once per iteration.
+    if took < 0.9 * limit:
+        raise Violation(
+            f"{what}: cut after {took:.1f} s, before the {limit:g} s a head may take",
+            request=sent,
+            reproduce=line,
+        )
+    response = _raw_answer(answer, closed, sent)
+    if response is None:
+        raise Violation(
+            f"{what}: not an HTTP answer: {_clip(answer, 1000)!r}", request=sent, reproduce=line
+        )
+    try:
+        expect(ctx, response, expected)
+    except Violation as exc:
+        raise Violation(f"{what}: {exc}", response, reproduce=line) from None
+    if not closed:
+        raise Violation(
+            f"{what}: answered {expected}, then kept the connection open "
+            f"{waited - took:.1f} s more",
+            response,
+            reproduce=line,
+        )
+
+
+def _raw_answer(raw: bytes, closed: bool, request: httpx.Request) -> httpx.Response | None:
+    """The answer in `raw` (h11 reads the framing: Content-Length, chunked, or the close)."""
+    parser = h11.Connection(h11.CLIENT)
+    target = request.url.raw_path
+    parser.send(h11.Request(method=request.method, target=target, headers=[("Host", "x")]))
+    parser.send(h11.EndOfMessage())
+    parser.receive_data(raw)
+    if closed:
+        parser.receive_data(b"")
+    head: h11.Response | None = None
+    body = b""
+    try:
+        while True:
+            event = parser.next_event()
+            if isinstance(event, h11.Response):
+                head = event
+            elif isinstance(event, h11.Data):
+                body += bytes(event.data)
+            elif event is h11.NEED_DATA or isinstance(
+                event, (h11.EndOfMessage, h11.ConnectionClosed)
+            ):
+                break
+    except h11.RemoteProtocolError:
+        return None
+    if head is None:
+        return None
+    headers = [(bytes(name), bytes(value)) for name, value in head.headers]
+    return httpx.Response(head.status_code, headers=headers, content=body, request=request)
+
+
+def raw_reproduction(url: httpx.URL, port: int, data: bytes, seconds: float) -> str:
+    """A line that sends `data` as it is on one connection and prints what comes back (curl's
+    telnet:// does, unchanged, until the server closes; openssl for TLS)."""
+    send = f"<(printf %s {_shell_bytes(data)})"
+    host = url.netloc.decode() if url.port else f"{url.netloc.decode()}:{port}"
+    if url.scheme == "https":
+        return (
+            f"timeout {seconds:g} openssl s_client -quiet -connect {shlex.quote(host)} "
+            f"-servername {shlex.quote(url.host)} < {send}"
+        )
+    return f"curl -sS --max-time {seconds:g} -T {send} {shlex.quote(f'telnet://{host}')}"
+
+
 def selected(names: tuple[str, ...] | None) -> Iterator[Probe]:
     """The probes to run, in order; opt-in ones only when named or configured, then the
     ones that judge every answer seen before them."""
@@ -842,7 +989,9 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
         result.outcome, result.detail = "skipped", str(exc)
     except Violation as exc:
         result.outcome, result.detail = "failed", str(exc)
-        if exc.request is not None:
+        if exc.reproduce:
+            result.reproduce = exc.reproduce
+        elif exc.request is not None:
             body_file = None
             if ctx.report_dir is not None:
                 body_file = ctx.report_dir / "requests" / f"{item.name}.body"

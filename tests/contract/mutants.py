@@ -117,6 +117,8 @@ class Mutant:
     config: dict[str, Any] = field(default_factory=dict)
     # Runner knobs this mutant needs (and its correct twin gets too), e.g. the rate probe.
     knobs: dict[str, str] = field(default_factory=dict)
+    # PlivoHttpProtocol.with_limits(...) settings: bugs below the app (the head timeout).
+    protocol: dict[str, Any] = field(default_factory=dict)
 
 
 MUTANTS: dict[str, Mutant] = {}
@@ -737,6 +739,17 @@ async def _no_body_timeout(request: Exchange, forward: Forward, broken: Broken) 
     return await forward(request)
 
 
+# No middleware (it would read the body first, and so be no-body-timeout too): the mock's
+# protocol with its head timer a century away, so that only a slow head shows the bug.
+MUTANTS["no-head-timeout"] = Mutant(
+    "no-head-timeout",
+    "a request head that stops arriving is waited for forever (no x-limits.head-timeout-seconds)",
+    frozenset({"probe:head_timeout"}),
+    knobs={"CONTRACT_PROBES": "head_timeout", "CONTRACT_PHASES": "none"},
+    protocol={"head_timeout_s": math.inf},
+)
+
+
 # --- rate limit ------------------------------------------------------------------------------
 
 # The correct twin of this mutant is the mock with the same low limit, switched on.
@@ -1257,8 +1270,13 @@ def build_app(name: str | None, config: MockConfig) -> ASGIApp:
 
 
 @contextmanager
-def serve(app: ASGIApp, *, deadline_s: float = 15.0) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port in a thread; yields its base URL."""
+def serve(
+    app: ASGIApp, *, protocol: dict[str, Any] | None = None, deadline_s: float = 15.0
+) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port in a thread; yields its base URL.
+
+    `protocol`: PlivoHttpProtocol.with_limits settings (a mutant's, or a shorter head timeout).
+    """
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -1268,7 +1286,7 @@ def serve(app: ASGIApp, *, deadline_s: float = 15.0) -> Iterator[str]:
             access_log=False,
             lifespan="on",
             # The mock's own protocol: malformed framing is answered as the mock answers it.
-            http=PlivoHttpProtocol,
+            http=PlivoHttpProtocol.with_limits(**protocol) if protocol else PlivoHttpProtocol,
         )
     )
     thread = threading.Thread(target=server.run, name="mutant-server", daemon=True)
@@ -1293,7 +1311,13 @@ def main() -> None:
     args = parser.parse_args()
     config = MockConfig.from_env()
     print(f"mutant {args.name}: {MUTANTS[args.name].bug}", flush=True)
-    uvicorn.run(build_app(args.name, config), host="127.0.0.1", port=args.port, lifespan="off")
+    uvicorn.run(
+        build_app(args.name, config),
+        host="127.0.0.1",
+        port=args.port,
+        lifespan="off",
+        http=PlivoHttpProtocol.with_limits(**MUTANTS[args.name].protocol),
+    )
 
 
 if __name__ == "__main__":

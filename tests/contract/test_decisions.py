@@ -73,6 +73,8 @@ def test_outcomes_say_which_probes_covered_each_decision() -> None:
     assert found["async-status"].verdict == "kept"
     assert found["other-account-call"].verdict == "not run"
     assert found["body-timeout-seconds"].verdict == "not run"  # opt-in
+    assert found["head-timeout-seconds"].verdict == "not run"  # opt-in, as observable
+    assert found["head-timeout-seconds"].probes == {"head_timeout": "not run"}
 
 
 def test_a_key_declared_not_observable_is_reported_with_its_reason(

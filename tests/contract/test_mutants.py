@@ -51,12 +51,14 @@ TWINS = {RATE_TWIN: "no-rate-limit", SPREAD_TWIN: "rate-limit-per-connection"}
 
 def _run(label: str, mutant: Mutant | None, report_dir: Path) -> ContractRun:
     knobs = budget(mutant)
+    protocol = None
     if label in TWINS:
         assert mutant is not None
         app = build_app(None, mock_config(**twin_config(mutant)))
     else:
         app = build_app(mutant.name if mutant else None, mock_config())
-    with serve(app) as url:
+        protocol = mutant.protocol if mutant else None
+    with serve(app, protocol=protocol) as url:
         return run_contract(url, report_dir, **knobs)
 
 

@@ -9,18 +9,22 @@ mock records no digits). The mutants that each family catches are in test_mutant
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import yaml
 from plivo_contract import nearmiss, semantics
-from plivo_contract.probes import PROBES, ProbeContext, run_probe
+from plivo_contract.probes import PROBES, TIMEOUT_GRACE_S, ProbeContext, ProbeResult, run_probe
 from plivo_contract.provider import Budget, MockControl, Provider, RateLimited, basic_auth
 from plivo_contract.runner import CONFIG_PATH
 from plivo_contract.semantics import LiveCall
-from plivo_contract.spec import load
+from plivo_contract.spec import Spec, load
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT, UNBRIDGED_CALL_UUID
 
 from .conftest import Recording, mock_config
@@ -61,7 +65,7 @@ def served() -> Iterator[Served]:
         yield Served(url, recording)
 
 
-def _context(url: str, *, negative_only: bool) -> tuple[ProbeContext, Provider]:
+def _context(url: str, *, negative_only: bool, spec: Spec = SPEC) -> tuple[ProbeContext, Provider]:
     provider = Provider(
         SPEC,
         url,
@@ -71,7 +75,7 @@ def _context(url: str, *, negative_only: bool) -> tuple[ProbeContext, Provider]:
         rate_per_second=0,
     )
     context = ProbeContext(
-        spec=SPEC,
+        spec=spec,
         provider=provider,
         call=LiveCall(
             EMBEDDED_ACCOUNT.auth_id, EMBEDDED_ACCOUNT.auth_token, BRIDGED_CALL_UUID, "bridged"
@@ -247,3 +251,54 @@ def test_the_body_timeout_probe_passes_on_the_mock() -> None:
             result = run_probe(context, PROBES["body_timeout"])
     assert result.outcome == "passed", result.detail
     assert result.seconds >= SPEC.limits["body-timeout-seconds"] - 1
+
+
+def _spec_with_head_timeout(tmp_path: Path, seconds: int) -> Spec:
+    """The spec with another x-limits.head-timeout-seconds: the probe reads its limit there."""
+    document = yaml.safe_load(SPEC.path.read_text("utf-8"))
+    document["info"]["x-limits"]["head-timeout-seconds"] = seconds
+    path = tmp_path / "head-timeout.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    return Spec(path)
+
+
+def _head_probe(url: str, spec: Spec) -> ProbeResult:
+    context, provider = _context(url, negative_only=False, spec=spec)
+    with provider:
+        return run_probe(context, PROBES["head_timeout"])
+
+
+def test_the_head_timeout_probe_passes_on_the_mock(tmp_path: Path) -> None:
+    """The mock and the spec both at 1 s (the spec's own 10 s is the no-head-timeout mutant's)."""
+    spec = _spec_with_head_timeout(tmp_path, 1)
+    with serve(build_app(None, mock_config()), protocol={"head_timeout_s": 1}) as url:
+        result = _head_probe(url, spec)
+    assert result.outcome == "passed", result.detail
+    assert 1 <= result.seconds < 1 + TIMEOUT_GRACE_S
+
+
+def test_the_head_timeout_probe_fails_a_head_cut_before_the_limit(tmp_path: Path) -> None:
+    spec = _spec_with_head_timeout(tmp_path, 1)
+    with serve(build_app(None, mock_config()), protocol={"head_timeout_s": 0.2}) as url:
+        result = _head_probe(url, spec)
+    assert result.outcome == "failed"
+    assert "before the 1 s a head may take" in result.detail
+    assert result.reproduce.startswith("curl -sS --max-time 6 -T <(printf %s $'POST ")
+
+
+def test_the_head_timeout_probe_fails_a_close_without_the_400(tmp_path: Path) -> None:
+    """A provider that drops a slow head without answering breaks the request-limits decision."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def drop_after_the_first_bytes() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(4096)
+
+        dropper = threading.Thread(target=drop_after_the_first_bytes, daemon=True)
+        dropper.start()
+        port = listener.getsockname()[1]
+        result = _head_probe(f"http://127.0.0.1:{port}", _spec_with_head_timeout(tmp_path, 1))
+        dropper.join(timeout=10)
+    assert result.outcome == "failed"
+    assert "without the 400" in result.detail
