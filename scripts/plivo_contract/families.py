@@ -16,8 +16,6 @@ them): the families that need one skip those requests and send the rest.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import socket
 import ssl
@@ -29,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 import httpx
+from plivo_mock.redaction import credential_forms, echoed
 
 from . import variants
 from .probes import (
@@ -172,39 +171,14 @@ class Witness:
         self.seen.append(Seen(label, response, _api_id(response), self._echo(request, response)))
 
     def _echo(self, request: httpx.Request, response: httpx.Response) -> str | None:
-        """Which credential the answer repeats (its name, never its value)."""
+        """Which credential the answer repeats (its name, never its value): the judgement
+        the proxy makes of every answer (plivo_mock.redaction), with the run's token."""
         if response.status_code < 400:
             return None
         text = response.content.decode("utf-8", errors="replace")
         text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-        for name, secret in _secrets(self.provider, request.headers.get("authorization")):
-            if secret and secret in text:
-                return name
-            # A JSON error may escape what it echoes ("/" as "\/", non-ASCII as \uXXXX).
-            if secret and json.dumps(secret)[1:-1] in text:
-                return name
-        return None
-
-
-def _secrets(provider: Provider, authorization: str | None) -> list[tuple[str, str]]:
-    """(what it is, value) for every secret a request carried: the run's token always."""
-    found = [("the auth token", provider.auth_token)]
-    if not authorization:
-        return found
-    found.append(("the Authorization header's value", authorization))
-    scheme, _, credentials = authorization.partition(" ")
-    if len(credentials) >= 8:
-        found.append(("the credentials of the Authorization header (base64)", credentials))
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return found
-        password = decoded.partition(":")[2]
-        found.append(("user:password from the Authorization header", decoded))
-        if len(password) >= 4:
-            found.append(("the password sent", password))
-    return found
+        forms = credential_forms(request.headers.get("authorization"), self.provider.auth_token)
+        return echoed(text, forms)
 
 
 def _api_id(response: httpx.Response) -> str | None:

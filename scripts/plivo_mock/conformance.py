@@ -202,7 +202,7 @@ class Checker:
         if not is_json_media_type(content_type.encode("latin-1")):
             return ("content-type", f"Content-Type {content_type[:80] or '(none)'}, not JSON"), None
         try:
-            value = parse(_decoded(exchange.response_body, headers))
+            value = parse(decoded(exchange.response_body, headers))
         except (BadJson, zlib.error) as exc:
             return ("body", f"not JSON: {exc}"), None
         if not validator.is_valid(value):
@@ -229,7 +229,7 @@ def _case(op: Operation, exchange: Exchange, answer: Any) -> tuple[str, str] | N
     return None
 
 
-def _decoded(body: bytes, headers: Mapping[str, str]) -> bytes:
+def decoded(body: bytes, headers: Mapping[str, str]) -> bytes:
     """The body without its Content-Encoding (the proxy forwards it encoded), inflated to
     at most ANSWER_LIMIT_BYTES: past that it raises BadJson rather than take the memory."""
     coding = headers.get("content-encoding", "identity").strip().lower()

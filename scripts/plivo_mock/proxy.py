@@ -5,7 +5,9 @@ client's header fields but the hop-by-hop ones, body) and the upstream's answer 
 it came; both are checked by conformance.Checker on the way. Violations are served to
 loopback peers at `GET /__mock__/violations` (`DELETE` clears them), summed up on exit and,
 with `--report DIR`, written as JUnit XML. Credentials are forwarded, never recorded: every
-text of a violation is redacted (redaction.py) before it is kept.
+text of a violation is redacted (redaction.py) before it is kept. Every answer, success or
+error, that echoes its request's credentials in its body or a header field is a violation
+(`credential-echo`) naming which form of them it repeats.
 
 Clients and upstreams are both hostile input: the proxy serves through the mock's HTTP layer
 (protocol.py: head size and time), reads a body only up to x-limits.body-bytes and within
@@ -22,6 +24,7 @@ import argparse
 import ipaddress
 import sys
 import xml.etree.ElementTree as ET
+import zlib
 from collections import Counter, deque
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -46,8 +49,9 @@ from .asgi import (
 )
 from .cli import Parser, Server, add_limit_options, positive_seconds, server_config, whole
 from .config import BODY_LIMIT_BYTES, BODY_TIMEOUT_S, LOOPBACK_HOSTS, MockConfig
-from .conformance import ANSWER_LIMIT_BYTES, Checker, Exchange, Violation
-from .redaction import redact_fields, secrets_of
+from .conformance import ANSWER_LIMIT_BYTES, Checker, Exchange, Violation, decoded
+from .jsonbody import BadJson
+from .redaction import answer_echo, credential_forms, redact_fields, secrets_of, shown_values
 
 VIOLATIONS_PATH = "/__mock__/violations"
 # Headers about one connection, not the message (RFC 9110 7.6.1): never forwarded.
@@ -152,6 +156,13 @@ class ProxyApp:
         except ClientGone:
             return None
         secrets = _secrets(scope, body)
+        forms = [
+            form
+            for name, value in given
+            if name.lower() == b"authorization"
+            for form in credential_forms(value.decode("latin-1"))
+        ]
+        shown = self._shown(method, path, query, [value for _, value in forms])
         if body is None:
             # Not forwarded: the proxy's own 413, and the request's one violation (its first
             # problem; on an operation that takes no body, the body's size itself).
@@ -165,7 +176,7 @@ class ProxyApp:
             )
             operation = expected.operation.operation_id if expected.operation else None
             found = Violation("request", operation, method, unquote(path), 413, rule, detail)
-            self._record([found], secrets)
+            self._record([found], secrets, shown)
             self.operations[self._operation(method, path)] += 1
             return Reply(413, error_body(new_api_id(), message), ((b"connection", b"close"),))
         target = self.upstream.raw_path.split(b"?")[0].rstrip(b"/") + raw_path
@@ -208,8 +219,24 @@ class ProxyApp:
             response_headers=_lower(response.headers.raw),
             response_body=answer,
         )
+        violations = self.checker.check(exchange)
+        echo = answer_echo(forms, response.headers.raw, _plain(answer, exchange))
+        if echo is not None:
+            operation = self._operation(method, path)
+            documented = None if operation.endswith("(undocumented)") else operation
+            violations.append(
+                Violation(
+                    "response",
+                    documented,
+                    method,
+                    unquote(path),
+                    response.status_code,
+                    "credential-echo",
+                    echo,
+                )
+            )
         # Checked before the answer leaves: a client reading the violations next finds them.
-        self._record(self.checker.check(exchange), secrets)
+        self._record(violations, secrets, shown)
         self.operations[self._operation(method, path)] += 1
         start: Message = {"type": "http.response.start", "status": response.status_code}
         start["headers"] = out
@@ -226,10 +253,25 @@ class ProxyApp:
         op = found[0].operations.get(method) if found else None
         return op.operation_id if op else f"{method} (undocumented)"
 
-    def _record(self, found: list[Violation], secrets: list[str]) -> None:
+    def _shown(
+        self, method: str, path: str, query: bytes, credentials: list[str]
+    ) -> frozenset[str]:
+        """The request's query values the record may quote (redaction.shown_values): those
+        spelling a string its operation's query parameter lists."""
+        found = self.checker.route(path)
+        op = found[0].operations.get(method) if found else None
+        if op is None or not query:
+            return frozenset()
+        listed = {param.name: param.listed for param in op.query_params if param.listed}
+        return shown_values(query, listed, credentials)
+
+    def _record(
+        self, found: list[Violation], secrets: list[str], shown: frozenset[str] = frozenset()
+    ) -> None:
         """Keep violations, each text of each redacted (redaction.py)."""
         for violation in found:
-            self.violations.append(Violation(**redact_fields(violation.to_json(), secrets)))  # type: ignore[arg-type]
+            fields = redact_fields(violation.to_json(), secrets, shown)
+            self.violations.append(Violation(**fields))  # type: ignore[arg-type]
         self.recorded += len(found)
 
     def _failed(
@@ -305,6 +347,15 @@ async def _read_answer(response: httpx.Response) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _plain(answer: bytes, exchange: Exchange) -> bytes:
+    """The answer's body without its Content-Encoding, where that can be undone (bounded
+    as the conformance check is); else as it came."""
+    try:
+        return decoded(answer, exchange.response_headers or {})
+    except (BadJson, zlib.error):
+        return answer
 
 
 def _hop_by_hop(headers: list[tuple[bytes, bytes]]) -> frozenset[str]:

@@ -48,6 +48,9 @@ class Param:
     location: str
     required: bool
     validator: jsonschema_rs.Validator
+    # The string values its schema lists (`enum`, `const`): published words, no secret, so
+    # the proxy may quote a value that is one of them but for case (redaction.py).
+    listed: tuple[str, ...] = ()
     # Values seen valid: clients repeat the same Auth ID and call UUID. Bounded.
     known_valid: set[str] = field(default_factory=set, compare=False, repr=False)
 
@@ -425,7 +428,15 @@ class ApiDocument:
             location=location,
             required=bool(param.get("required", location == "path")),
             validator=self.schemas.validator(uri, f"{pointer}/schema"),
+            listed=self._listed(uri, f"{pointer}/schema"),
         )
+
+    def _listed(self, uri: str, pointer: str) -> tuple[str, ...]:
+        _, _, schema = self.schemas.deref(uri, pointer)
+        if not isinstance(schema, dict):
+            return ()
+        values = [*schema.get("enum", ()), *([schema["const"]] if "const" in schema else [])]
+        return tuple(v for v in values if isinstance(v, str))
 
     def _body(self, op_pointer: str) -> Body:
         uri, pointer, body = self.schemas.deref(self.uri, f"{op_pointer}/requestBody")
