@@ -700,3 +700,59 @@ def test_malformed_upstream_from_the_command_line() -> None:
     )
     assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
     assert "Traceback" not in done.stderr
+
+
+# Query values: redacted, but for a respelling of a word the spec lists ----------------------
+
+LIVE_CALLS = f"/v1/Account/{EMBEDDED_AUTH_ID}/Call/"
+
+
+async def _status_problem(
+    checker: Checker, correct: str, query: str, headers: dict[str, str] | None = None
+) -> str:
+    case = ("", "GET", f"{LIVE_CALLS}?{query}", headers, None, "")
+    found = await _through(checker, correct, case)
+    (problem,) = [v for v in found if v["direction"] == "request"]
+    assert problem["rule"] == "parameter"
+    return str(problem["detail"])
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("value,quoted", [("LIVE", "LIVE"), ("Live", "Live"), ("+live", " live")])
+async def test_a_listed_value_but_for_case_or_blanks_is_shown(
+    checker: Checker, correct: str, value: str, quoted: str
+) -> None:
+    detail = await _status_problem(checker, correct, f"status={value}")
+    assert f'"{quoted}"' in detail and "[redacted]" not in detail, detail
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "value",
+    [SECRET, f"LIVE{SECRET}", "livf", "a9Xk2Qm7Lp4Zr8Tb1Wc6Yd3Ve5Nf0Gh"],
+    ids=["token", "listed-word-with-token", "not-a-respelling", "random"],
+)
+async def test_any_other_query_value_stays_redacted(
+    checker: Checker, correct: str, value: str
+) -> None:
+    detail = await _status_problem(checker, correct, f"status={value}")
+    assert value not in detail and "[redacted]" in detail, detail
+
+
+@pytest.mark.anyio
+async def test_a_listed_word_inside_the_credentials_stays_redacted(
+    checker: Checker, correct: str
+) -> None:
+    """The token "live-token-2024" makes "LIVE" a part of a secret: not shown."""
+    auth = {"authorization": _basic(EMBEDDED_AUTH_ID, "live-token-2024")}
+    detail = await _status_problem(checker, correct, "status=LIVE", auth)
+    assert "LIVE" not in detail and "[redacted]" in detail, detail
+
+
+@pytest.mark.anyio
+async def test_a_percent_encoded_secret_is_redacted_as_decoded(
+    checker: Checker, correct: str
+) -> None:
+    """The detail quotes the value decoded: that spelling is redacted too."""
+    detail = await _status_problem(checker, correct, "status=abc%2Fsecret-9f8e")
+    assert "secret-9f8e" not in detail and "[redacted]" in detail, detail

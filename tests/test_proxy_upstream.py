@@ -6,6 +6,7 @@ and answers whatever bytes the test gives it, which no well-behaved server would
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -315,3 +316,80 @@ def test_body_over_the_limit_is_not_forwarded(
     assert len(hostile.heads) == count
     found = _violations(proxy)
     assert [(v["direction"], v["rule"], v["status"]) for v in found] == [("request", rule, 413)]
+
+
+# Credentials an answer echoes: every form, in the body or a header, error or success -----
+
+ECHO_TOKEN = "echo-token-7c6d5e4f3a2b"
+ECHO_BASE64 = base64.b64encode(f"{EMBEDDED_AUTH_ID}:{ECHO_TOKEN}".encode()).decode()
+# (what the violation names, the echoed text): each form the contract suite judges.
+ECHO_FORMS = [
+    ("the Authorization header's value", f"Basic {ECHO_BASE64}"),
+    ("the credentials of the Authorization header (base64)", ECHO_BASE64),
+    ("user:password from the Authorization header", f"{EMBEDDED_AUTH_ID}:{ECHO_TOKEN}"),
+    ("the password sent", ECHO_TOKEN),
+]
+
+
+def _echoing(status: str, echo: str, where: str) -> bytes:
+    """An answer the spec finds valid for a POST to DTMF but for `echo` in `where`."""
+    document: dict[str, str] = (
+        {"api_id": API_ID, "error": "authentication failed"}
+        if status.startswith("401")
+        else {"message": "digits sent", "api_id": API_ID}
+    )
+    extra: list[bytes] = []
+    if where == "body":
+        # An error's message, a success's extra field: both allowed by their schemas.
+        key = "error" if status.startswith("401") else "debug"
+        document[key] = f"{document.get(key, '')} ({echo})"
+    else:
+        extra.append(f"x-debug-auth: {echo}".encode())
+    if status.startswith("401"):
+        extra.append(b'www-authenticate: Basic realm="Plivo"')
+    return _answer(status, json.dumps(document).encode(), *extra)
+
+
+@pytest.mark.parametrize("status", ["401 Unauthorized", "202 Accepted"])
+@pytest.mark.parametrize("where", ["body", "header"])
+@pytest.mark.parametrize(
+    "name,echo", ECHO_FORMS, ids=["authorization", "base64", "decoded", "token"]
+)
+def test_an_answer_echoing_credentials_is_one_violation_naming_what(
+    hostile: RawUpstream, proxy: MockServer, name: str, echo: str, where: str, status: str
+) -> None:
+    _violations(proxy)
+    hostile.answer = _echoing(status, echo, where)
+    answer = httpx.post(
+        proxy.base_url + DTMF,
+        json={"digits": "1"},
+        auth=(EMBEDDED_AUTH_ID, ECHO_TOKEN),
+        trust_env=False,
+        timeout=30,
+    )
+    assert answer.status_code == int(status[:3])
+    found = _violations(proxy)
+    assert [(v["rule"], v["status"]) for v in found] == [("credential-echo", answer.status_code)]
+    assert name in str(found[0]["detail"]) and where.replace("header", "header field") in str(
+        found[0]["detail"]
+    )
+    recorded = json.dumps(found)
+    for secret in (ECHO_TOKEN, ECHO_BASE64, f"{EMBEDDED_AUTH_ID}:{ECHO_TOKEN}"):
+        assert secret not in recorded
+
+
+def test_an_answer_naming_a_short_password_as_a_word_is_no_echo(
+    hostile: RawUpstream, proxy: MockServer
+) -> None:
+    """A short password ("wrong") alone may be a word of any error message: it counts only
+    inside the Authorization value or user:password."""
+    _violations(proxy)
+    hostile.answer = _echoing("401 Unauthorized", "unknown Auth ID or wrong Auth Token", "body")
+    httpx.post(
+        proxy.base_url + DTMF,
+        json={"digits": "1"},
+        auth=(EMBEDDED_AUTH_ID, "wrong"),
+        trust_env=False,
+        timeout=30,
+    )
+    assert _violations(proxy) == []
