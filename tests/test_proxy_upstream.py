@@ -11,8 +11,9 @@ import json
 import socket
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from plivo_mock.config import (
 )
 from plivo_mock.conformance import ANSWER_LIMIT_BYTES
 from plivo_mock.proxy import VIOLATIONS_PATH
+from plivo_mock.redaction import credential_forms, echoed
 from plivo_mock.testing import MockServer, dtmf_path
 
 from tests.reliability.rawhttp import RawResponse, exchange
@@ -393,3 +395,50 @@ def test_an_answer_naming_a_short_password_as_a_word_is_no_echo(
         timeout=30,
     )
     assert _violations(proxy) == []
+
+
+# Basic credentials whose base64 holds "/", "+" and "=", which escaping changes.
+ESCAPABLE = "Basic TUFVU0VSOnJpR3A+NThXQW0/ZA=="
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: json.dumps(s)[1:-1].replace("/", "\\/"),
+        lambda s: quote(s, safe=""),
+        lambda s: quote(s),
+    ],
+    ids=["json-escaped-solidus", "percent-encoded", "percent-encoded-path"],
+)
+def test_an_escaped_echo_is_still_an_echo(encode: Callable[[str], str]) -> None:
+    """An answer may repeat a credential escaped: as JSON may ("/" as "\\/") or in a URL."""
+    assert encode(ESCAPABLE) != ESCAPABLE
+    text = f'{{"error": "denied {encode(ESCAPABLE)}"}}'
+    assert echoed(text, credential_forms(ESCAPABLE)) == "the Authorization header's value"
+
+
+def test_a_non_ascii_password_escaped_as_json_is_an_echo() -> None:
+    password = "pässwort-geheim"
+    authorization = "Basic " + base64.b64encode(f"MAUSER:{password}".encode()).decode()
+    text = json.dumps({"error": f"bad password {password}"})
+    assert password not in text
+    assert echoed(text, credential_forms(authorization)) == "the password sent"
+
+
+def test_a_compressed_body_is_judged_inflated(hostile: RawUpstream, proxy: MockServer) -> None:
+    _violations(proxy)
+    document = {"message": "digits sent", "api_id": API_ID, "debug": ECHO_TOKEN}
+    body = zlib.compress(json.dumps(document).encode())
+    hostile.answer = _answer("202 Accepted", body, b"content-encoding: deflate")
+    httpx.post(
+        proxy.base_url + DTMF,
+        json={"digits": "1"},
+        auth=(EMBEDDED_AUTH_ID, ECHO_TOKEN),
+        headers={"accept-encoding": "deflate"},
+        trust_env=False,
+        timeout=30,
+    )
+    found = _violations(proxy)
+    assert [(v["rule"], v["detail"]) for v in found] == [
+        ("credential-echo", "the answer's body echoes the password sent")
+    ]

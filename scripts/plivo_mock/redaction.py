@@ -148,7 +148,14 @@ def echoed(text: str, forms: Iterable[tuple[str, str]]) -> str | None:
     """Which form of the credentials `text` repeats (its name, never its value), as sent,
     JSON-escaped ("/" as "\\/", non-ASCII as \\uXXXX) or percent-encoded (in a URL)."""
     for name, secret in forms:
-        spellings = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)}
+        escaped = json.dumps(secret)[1:-1]  # non-ASCII as \uXXXX
+        spellings = {
+            secret,
+            escaped,
+            escaped.replace("/", "\\/"),
+            quote(secret, safe=""),
+            quote(secret),
+        }
         if any(s in text for s in spellings):
             return name
     return None
