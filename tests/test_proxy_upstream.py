@@ -372,9 +372,8 @@ def test_an_answer_echoing_credentials_is_one_violation_naming_what(
     assert answer.status_code == int(status[:3])
     found = _violations(proxy)
     assert [(v["rule"], v["status"]) for v in found] == [("credential-echo", answer.status_code)]
-    assert name in str(found[0]["detail"]) and where.replace("header", "header field") in str(
-        found[0]["detail"]
-    )
+    place = "the answer's body" if where == "body" else "the answer's header x-debug-auth"
+    assert found[0]["detail"] == f"{place} echoes {name}"
     recorded = json.dumps(found)
     for secret in (ECHO_TOKEN, ECHO_BASE64, f"{EMBEDDED_AUTH_ID}:{ECHO_TOKEN}"):
         assert secret not in recorded
@@ -441,4 +440,25 @@ def test_a_compressed_body_is_judged_inflated(hostile: RawUpstream, proxy: MockS
     found = _violations(proxy)
     assert [(v["rule"], v["detail"]) for v in found] == [
         ("credential-echo", "the answer's body echoes the password sent")
+    ]
+
+
+def test_an_echo_in_a_header_name_is_recorded_redacted(
+    hostile: RawUpstream, proxy: MockServer
+) -> None:
+    _violations(proxy)
+    document = {"message": "digits sent", "api_id": API_ID}
+    hostile.answer = _answer(
+        "202 Accepted", json.dumps(document).encode(), f"x-{ECHO_TOKEN}: 1".encode()
+    )
+    httpx.post(
+        proxy.base_url + DTMF,
+        json={"digits": "1"},
+        auth=(EMBEDDED_AUTH_ID, ECHO_TOKEN),
+        trust_env=False,
+        timeout=30,
+    )
+    found = _violations(proxy)
+    assert [(v["rule"], v["detail"]) for v in found] == [
+        ("credential-echo", "the answer's header x-[redacted] echoes the password sent")
     ]

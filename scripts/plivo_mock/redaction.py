@@ -165,15 +165,16 @@ def answer_echo(
     forms: list[tuple[str, str]], headers: Iterable[tuple[bytes, bytes]], body: bytes
 ) -> str | None:
     """Where and what an answer echoes of its request's credentials, or None: its body is
-    judged first, then each header field (a name may be an echo too)."""
+    judged first, then each header field, its name too."""
     if not forms:
         return None
     what = echoed(body.decode("utf-8", "replace"), forms)
     if what is not None:
         return f"the answer's body echoes {what}"
     for name, value in headers:
-        field = name.decode("latin-1") + ": " + value.decode("latin-1")
-        what = echoed(field, forms)
+        field = name.decode("latin-1")
+        what = echoed(field + ": " + value.decode("latin-1"), forms)
         if what is not None:
-            return f"a header field of the answer echoes {what}"
+            # The field's name is upstream text like any other: the proxy redacts it too.
+            return f"the answer's header {field} echoes {what}"
     return None
