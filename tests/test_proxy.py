@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -33,6 +34,7 @@ from plivo_mock.expectations import RequestFacts
 from plivo_mock.pointer import token as pointer_token
 from plivo_mock.proxy import VIOLATIONS_PATH, ProxyApp, check_upstream
 from plivo_mock.proxy import main as proxy_main
+from plivo_mock.redaction import shown_values
 from plivo_mock.spec import Operation, Route
 from plivo_mock.testing import MockServer, dtmf_path, env_without_credentials, free_port
 from plivo_mock_control_client import Client as ControlClient
@@ -756,3 +758,24 @@ async def test_a_percent_encoded_secret_is_redacted_as_decoded(
     """The detail quotes the value decoded: that spelling is redacted too."""
     detail = await _status_problem(checker, correct, "status=abc%2Fsecret-9f8e")
     assert "secret-9f8e" not in detail and "[redacted]" in detail, detail
+
+
+def test_every_listed_query_word_respelled_may_be_shown(checker: Checker) -> None:
+    """The rule covers each query parameter of both specs whose schema lists strings."""
+    params = [
+        param
+        for document in checker.documents
+        for route in document.routes
+        for op in route.operations.values()
+        for param in op.query_params
+        if param.listed
+    ]
+    assert params
+    for param in params:
+        for word in param.listed:
+            for spelling in (word.upper(), word.title(), f" {word} "):
+                query = urlencode({param.name: spelling}).encode()
+                listed = {param.name: param.listed}
+                assert shown_values(query, listed, [SECRET]) == {spelling}
+                assert shown_values(query, listed, [f"{word}-{SECRET}"]) == set()
+                assert shown_values(query + b"x", listed, [SECRET]) == set()
