@@ -150,3 +150,16 @@ def test_a_url_hook_gets_the_state_and_never_the_token() -> None:
 def test_the_readme_shows_the_example_this_module_runs() -> None:
     readme = Path(states.__file__).with_name("README.md").read_text("utf-8")
     assert f"plivo-contract --states {EXAMPLE}" in readme
+
+
+def test_a_hook_call_that_is_not_live_is_a_configuration_error(
+    provider_url: str, tmp_path: Path
+) -> None:
+    run = probes_only(provider_url, tmp_path, "--states", "tests.contract.test_states:dead_hook")
+    assert run.exit_code == 2, run.output[-2000:]
+    assert f"the states hook's bridged_call={UUID} is not a live call" in run.output
+
+
+def dead_hook(state: str, action: str, params: Mapping[str, str]) -> dict[str, str] | None:
+    """Answers a call that no listing names (a team's hook pointing at the wrong account)."""
+    return {"call_uuid": UUID} if state == "bridged_call" and action == "setup" else None
