@@ -156,7 +156,7 @@ PROBES: dict[str, Probe] = {}
 RATE_PROBES = ("rate_limit", "rate_limit_spread")
 OPT_IN = (*RATE_PROBES, "body_timeout", "head_timeout")
 # Probes that judge every answer of the run (families.py): after all the others.
-JUDGES = ("error_answers_hide_credentials", "api_ids_distinct")
+JUDGES = ("error_answers_hide_credentials", "error_answers_plivo_shaped", "api_ids_distinct")
 
 
 def probe(name: str, description: str) -> Callable[[Callable[[ProbeContext], None]], Probe]:
