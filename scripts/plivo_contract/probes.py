@@ -1014,10 +1014,14 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
 
     The run's own credentials become `-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"` (set them to
     replay), and a value a probe derived from them (a near-miss, Bearer) a shell expression
-    over the same variables; any other Authorization value is `[Filtered]`.
+    over the same variables; any other Authorization value is `[Filtered]`. With `body_file`,
+    what would make the line long goes to files beside it, so that the summary stays one
+    screen: a body over 512 bytes (`--data-binary @FILE`), header lines over 200 (`-H @FILE`,
+    one header a line), a URL over 200 (`-K FILE`, curl's config file: `url = "..."`).
     """
     # curl -X HEAD would wait for a body that never comes; -I sends a HEAD.
     parts = ["curl", "-I"] if request.method == "HEAD" else ["curl", "-X", request.method]
+    long_headers: list[str] = []
     for name, value in request.headers.items():
         # A Content-Length that is not the body's own is the point of the request: keep it.
         if name.lower() == "content-length" and value != str(len(request.content)):
@@ -1030,7 +1034,16 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
                 parts.append(shell)
                 continue
             value = "[Filtered]"
+        if body_file is not None and len(name) + len(value) > _INLINE_VALUE:
+            long_headers.append(f"{name}: {value}")
+            continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if long_headers and body_file is not None:
+        headers_file = _beside(body_file, ".headers")
+        headers_file.write_bytes(
+            "".join(f"{h}\n" for h in long_headers).encode(request.headers.encoding)
+        )
+        parts += ["-H", shlex.quote(f"@{headers_file}")]
     content = request.content
     if content and (body_file is None or len(content) <= _INLINE_BODY):
         parts += ["--data-binary", _shell_bytes(content)]
@@ -1038,11 +1051,25 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
         body_file.parent.mkdir(parents=True, exist_ok=True)
         body_file.write_bytes(content)
         parts += ["--data-binary", shlex.quote(f"@{body_file}")]
-    parts.append(shlex.quote(str(request.url)))
+    url = str(request.url)
+    if body_file is not None and len(url) > _INLINE_VALUE:
+        config = _beside(body_file, ".curlrc")
+        # curl's config syntax: a double-quoted value takes backslash escapes.
+        quoted = url.replace("\\", "\\\\").replace('"', '\\"')
+        config.write_text(f'url = "{quoted}"\n', encoding="utf-8")
+        parts += ["-K", shlex.quote(str(config))]
+    else:
+        parts.append(shlex.quote(url))
     return " ".join(parts)
 
 
+def _beside(body_file: Path, suffix: str) -> Path:
+    body_file.parent.mkdir(parents=True, exist_ok=True)
+    return body_file.with_suffix(suffix)
+
+
 _INLINE_BODY = 512
+_INLINE_VALUE = 200
 # Headers curl writes itself.
 _CURL_SETS = frozenset(
     {"host", "content-length", "accept", "accept-encoding", "connection", "user-agent"}

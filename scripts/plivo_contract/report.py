@@ -350,6 +350,18 @@ def write_summary_json(path: Path, summary: RunSummary) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
+# The summary is one screen: a line longer than this ends by saying where the rest is.
+SUMMARY_WIDTH = 400
+_LISTED_KEYS = 6
+
+
+def _short(line: str, where: str) -> str:
+    if len(line) <= SUMMARY_WIDTH:
+        return line
+    tail = f"... (in full in {where})"
+    return line[: SUMMARY_WIDTH - len(tail)] + tail
+
+
 def render_text(summary: RunSummary, report_dir: Path) -> str:
     """The one-screen summary printed at the end of a run."""
     fuzz = summary.fuzz
@@ -381,8 +393,11 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         for failure in fuzz.check_failures[:_LISTED_FAILURES]:
             first = failure.message.strip().splitlines()[-1] if failure.message.strip() else ""
             lines.append(
-                f"  FAILED   {failure.check}: {failure.method} {urlsplit(failure.url).path} "
-                f"got {failure.status}" + (f" ({first})" if first else "")
+                _short(
+                    f"  FAILED   {failure.check}: {failure.method} {urlsplit(failure.url).path} "
+                    f"got {failure.status}" + (f" ({first})" if first else ""),
+                    "summary.json",
+                )
             )
             if failure.reproduce:
                 lines.append(f"           reproduce: {failure.reproduce}")
@@ -400,7 +415,7 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         f"{counts['skipped']} skipped"
     )
     for result in summary.probe_failures:
-        lines.append(f"  FAILED   {result.name}: {result.detail}")
+        lines.append(_short(f"  FAILED   {result.name}: {result.detail}", "probes-junit.xml"))
         if result.reproduce:
             lines.append(f"           reproduce: {result.reproduce}")
     skipped = [p.name for p in summary.probes if p.outcome == "skipped"]
@@ -411,7 +426,10 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
 
         def listed(verdict: str) -> str:
             keys = [d.key for d in summary.decisions if d.verdict == verdict]
-            return f"{len(keys)} {verdict}" + (f" ({', '.join(keys)})" if keys else "")
+            shown = ", ".join(keys[:_LISTED_KEYS])
+            if len(keys) > _LISTED_KEYS:
+                shown += f", {len(keys) - _LISTED_KEYS} more in summary.json"
+            return f"{len(keys)} {verdict}" + (f" ({shown})" if keys else "")
 
         lines.append(
             f"decisions  {len(summary.decisions)} in the spec: {verdicts['kept']} kept, "
