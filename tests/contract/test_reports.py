@@ -247,7 +247,7 @@ def test_the_summary_of_long_reproductions_has_only_short_lines(
 def test_long_reproduction_lines_run_as_printed(long_target_run: tuple[ContractRun, str]) -> None:
     """The mutant answers the target at the limit 400 (one byte less would be 200): the line
     sends all of it."""
-    run, url = long_target_run
+    run, _ = long_target_run
     lines = [
         line.split("reproduce: ", 1)[1] for line in run.output.splitlines() if "reproduce: " in line
     ]
