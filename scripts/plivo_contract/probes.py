@@ -46,8 +46,12 @@ class Violation(AssertionError):
         response: httpx.Response | None = None,
         request: httpx.Request | None = None,
         reproduce: str = "",
+        concerns: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
+        # The decisions this failure is about, where the probe knows (async_callback's
+        # api_id mismatch is callback-api-id's alone); empty: every decision it covers.
+        self.concerns = concerns
         self.response = response
         # What to resend when there is no answer to take it from (see body_timeout).
         self.request = request if request is not None or response is None else response.request
@@ -142,6 +146,8 @@ class ProbeResult:
     seconds: float = 0.0
     # One line that sends the failing request again (credentials masked).
     reproduce: str = ""
+    # Failed: the decisions the failure concerns (Violation.concerns); empty: all it covers.
+    concerns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -989,6 +995,7 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
         result.outcome, result.detail = "skipped", str(exc)
     except Violation as exc:
         result.outcome, result.detail = "failed", str(exc)
+        result.concerns = exc.concerns
         if exc.reproduce:
             result.reproduce = exc.reproduce
         elif exc.request is not None:
