@@ -179,6 +179,8 @@ class RunSummary:
     exit_code: int = EXIT_PASS
     budget_exhausted: bool = False
     decisions: list[DecisionOutcome] = field(default_factory=list)
+    # The provider states the states hook made: its teardown hung those calls up.
+    hook_states: list[str] = field(default_factory=list)
 
     @property
     def probe_failures(self) -> list[ProbeResult]:
@@ -418,6 +420,15 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         lines.append(_short(f"  FAILED   {result.name}: {result.detail}", "probes-junit.xml"))
         if result.reproduce:
             lines.append(f"           reproduce: {result.reproduce}")
+    replayable = any(p.reproduce for p in summary.probe_failures) or any(
+        f.reproduce for f in (fuzz.check_failures if fuzz is not None else [])
+    )
+    if summary.hook_states and replayable:
+        lines.append(
+            f"  note     calls in these lines came from the states hook "
+            f"({', '.join(summary.hook_states)}) and its teardown hung them up: run its "
+            "setup again, or pin live calls, before replaying"
+        )
     skipped = [p.name for p in summary.probes if p.outcome == "skipped"]
     if skipped:
         lines.append(f"  skipped  {', '.join(skipped)} (reasons in probes-junit.xml)")

@@ -441,6 +441,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         budget=provider.budget.limit,
         seconds=time.monotonic() - started,
         notes=setup.notes,
+        hook_states=sorted(setup.states_made),
     )
     unsent = int(fuzz.hook_stats.get("over_budget", 0)) if fuzz is not None else 0
     if unsent or provider.budget.exhausted:

@@ -19,7 +19,7 @@ import pytest
 from plivo_contract import semantics
 from plivo_contract.callback_probe import CallbackReceiver
 from plivo_contract.decisions import DecisionOutcome, Exchange, concerned_keys
-from plivo_contract.probes import reproduction
+from plivo_contract.probes import ProbeResult, reproduction
 from plivo_contract.provider import Budget, Provider
 from plivo_contract.report import SUMMARY_WIDTH, RunSummary, render_text
 from plivo_contract.spec import load
@@ -259,3 +259,15 @@ def test_long_reproduction_lines_run_as_printed(long_target_run: tuple[ContractR
             env=env, capture_output=True, text=True, timeout=30, check=False,
         )  # fmt: skip
         assert done.stdout == "400", (line, done.stdout, done.stderr)
+
+
+def test_reproduction_lines_of_a_states_run_say_the_hook_hung_their_calls_up() -> None:
+    failed = ProbeResult("hung_up_call", "d", "failed", "x", reproduce="curl -X POST u")
+    summary = RunSummary(
+        "http://127.0.0.1:1", AUTH_ID, "full", "provider", "u", "s", "bridged", 1, [], None,
+        [failed], 0, 10, 1.0, hook_states=["bridged_call", "hung_up_call"],
+    )  # fmt: skip
+    lines = render_text(summary, Path("r")).splitlines()
+    at = next(i for i, line in enumerate(lines) if "reproduce: curl" in line)
+    assert "states hook (bridged_call, hung_up_call)" in lines[at + 1]
+    assert "teardown hung them up" in lines[at + 1]
