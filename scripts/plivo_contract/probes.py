@@ -563,14 +563,19 @@ def _other_account_call(ctx: ProbeContext) -> None:
 @probe("hung_up_call", "a call that has hung up is no longer live: 404")
 def _hung_up_call(ctx: ProbeContext) -> None:
     if ctx.hung_up_call is None:
-        raise Skip("no hung-up call known (only the mock can make one)")
+        raise Skip(
+            "no hung-up call known: pin HUNG_UP_CALL_UUID or give a states hook (--states) "
+            "that makes one"
+        )
     _not_found(ctx, ctx.hung_up_call)
 
 
 @probe("bleg_on_bridged_call", "leg=bleg on a bridged call is accepted and reaches the b-leg")
 def _bleg_on_bridged_call(ctx: ProbeContext) -> None:
     if ctx.bridged_call is None:
-        raise Skip("no call known to be bridged (CALL_BLEG=bridged, or the mock)")
+        raise Skip(
+            "no call known to be bridged: BRIDGED_CALL_UUID, CALL_BLEG=bridged or a states hook"
+        )
     body = {"digits": "1", "leg": ctx.spec.other_leg}
     response = ctx.send_digits(body, path=ctx.digits_path(call_uuid=ctx.bridged_call))
     expect(ctx, response, ctx.send_op.success)
@@ -580,7 +585,10 @@ def _bleg_on_bridged_call(ctx: ProbeContext) -> None:
 @probe("bleg_on_unbridged_call", "leg=bleg on a call with no b-leg: 404 (spec decision)")
 def _bleg_on_unbridged_call(ctx: ProbeContext) -> None:
     if ctx.unbridged_call is None:
-        raise Skip("no call known to be unbridged (CALL_BLEG=unbridged, or the mock)")
+        raise Skip(
+            "no call known to be unbridged: UNBRIDGED_CALL_UUID, CALL_BLEG=unbridged or a "
+            "states hook"
+        )
     _not_found(ctx, ctx.unbridged_call, leg=ctx.spec.other_leg)
 
 
@@ -625,10 +633,10 @@ def _near_miss_body(ctx: ProbeContext, name: str) -> None:
     target = next(t for t in ctx.spec.pattern_targets() if t.name == name)
     base = {"digits": _valid_digits(ctx)}
     examples = target.examples
-    if name == "callback_url":
-        # A valid callback URL makes the provider call it: only the run's own receiver.
-        if ctx.callback_url is None:
-            raise Skip("no CALLBACK_URL to build callback_url near-misses on")
+    # A valid callback URL makes the provider call it: built on the run's own receiver, or,
+    # with none, on the spec's examples with only the near-misses the spec rejects sent.
+    rejected_only = name == "callback_url" and ctx.callback_url is None
+    if name == "callback_url" and ctx.callback_url is not None:
         examples = (ctx.callback_url,)
     if not examples:
         raise Skip(f"the spec gives no example of {name}")
@@ -645,6 +653,8 @@ def _near_miss_body(ctx: ProbeContext, name: str) -> None:
         made += [
             (f"{examples[0]!r}: {label}", v) for label, v in nearmiss.hostless_urls(examples[0])
         ]
+    if rejected_only:
+        made = [m for m in made if ctx.verdict({**base, name: m[1]}) != ctx.send_op.success]
     variants = [(label, sender(value)) for label, value in made]
     _all_variants(variants, check)
 
@@ -730,10 +740,15 @@ _register_json_probes()
 
 @probe("async_answer", "with callback_url: 202 and the message x-cases gives (async api spawned)")
 def _async_answer(ctx: ProbeContext) -> None:
-    if ctx.callback_url is None:
-        raise Skip("no CALLBACK_URL: a real provider would call the URL given")
-    body = {"digits": _valid_digits(ctx), "callback_url": ctx.callback_url}
-    response = ctx.send_digits(body)
+    if ctx.callback_url is not None:
+        response = ctx.send_digits({"digits": _valid_digits(ctx), "callback_url": ctx.callback_url})
+    else:
+        # async_callback's default target: a receiver of our own, where one can be reached.
+        host, port, _ = _callback_probe.listen_address(ctx.provider.base_url, None, None)
+        with _callback_probe.CallbackReceiver(host, port) as receiver:
+            url = f"{receiver.url}?{_callback_probe.MARKER}=async_answer"
+            response = ctx.send_digits({"digits": _valid_digits(ctx), "callback_url": url})
+            # Its callback, if it comes while the receiver is up, is not judged here.
     expect(ctx, response, ctx.send_op.success)
     if not ctx.spec.response_cases(ctx.send_op, response.status_code):
         raise Skip("the spec gives no x-cases for the 202 answer")
@@ -1095,5 +1110,5 @@ def _shell_bytes(content: bytes) -> str:
 
 
 # Registered here so that PROBES names it wherever this module is imported.
-from . import callback_probe as _callback_probe  # noqa: E402, F401
+from . import callback_probe as _callback_probe  # noqa: E402
 from . import families as _families  # noqa: E402, F401
