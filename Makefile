@@ -93,7 +93,8 @@ test-typescript: venv $(TS_SDK)/node_modules/.installed ## The TypeScript SDK: t
 
 contract: venv ## Contract-test a provider: make contract BASE_URL=... PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=...
 	@# make turns any failure into 2; CI wanting 0 kept / 1 violated / 2 error calls scripts/contract.
-	@code=0; scripts/contract || code=$$?; \
+	@# $(PWD) is where make was started (make -C moves the recipe): a --states module lives there.
+	@code=0; CONTRACT_CALLER_DIR="$${CONTRACT_CALLER_DIR:-$(PWD)}" scripts/contract || code=$$?; \
 		echo "contract: runner exit $$code (0 kept, 1 violated, 2 error; scripts/contract exits with it)"; \
 		exit $$code
 

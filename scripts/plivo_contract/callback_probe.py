@@ -293,7 +293,8 @@ def _check_callback(
         raise Violation(
             f"{method} callback arrived as {got.target!r}, without the query of callback_url "
             f"{callback_url!r} (x-decisions.callback-query: a callback adds its parameters to "
-            "callback_url's own query)"
+            "callback_url's own query)",
+            concerns=("callback-query",),
         )
     # Verified against the URL the provider was told to use, as a receiver behind it would.
     arrived = f"{parts.scheme}://{parts.netloc}{got.target}"
@@ -315,15 +316,21 @@ def _check_callback(
             else ""
         )
         raise Violation(
-            f"{method} callback rejected: {type(exc).__name__}: {exc}{should}"
+            f"{method} callback rejected: {type(exc).__name__}: {exc}{should}",
+            concerns=("callback-signature",),
         ) from None
     fields = {k: v for k, v in _fields(got).items() if k != MARKER}
     if not ctx.spec.conforms("components/schemas/DigitsSentCallback", fields):
         raise Violation(f"{method} callback does not match DigitsSentCallback: {fields}")
-    if callback.api_id != api_id or callback.digits != digits:
+    if callback.api_id != api_id:
         raise Violation(
-            f"{method} callback for api_id {callback.api_id!r} digits {callback.digits!r}, "
-            f"sent {api_id!r} {digits!r}"
+            f"{method} callback api_id: expected {api_id} (from the 202), got {callback.api_id} "
+            "(x-decisions.callback-api-id)",
+            concerns=("callback-api-id",),
+        )
+    if callback.digits != digits:
+        raise Violation(
+            f"{method} callback digits: expected {digits!r} (sent), got {callback.digits!r}"
         )
     if callback.call_uuid != ctx.call.call_uuid:
         raise Violation(f"callback for call {callback.call_uuid}, sent to {ctx.call.call_uuid}")

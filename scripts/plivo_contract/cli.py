@@ -29,6 +29,8 @@ environment (the knobs of a run):
   CONTRACT_REPORT_DIR   default: reports/contract under the current directory
   CONTRACT_SPEC   the spec file (what --spec sets)
   CONTRACT_STATES   the setup hook making the calls probes need (what --states sets)
+  CONTRACT_CALLER_DIR   where a --states module is imported from besides the current
+                    directory (scripts/contract and make contract set it to where they started)
 
 exit status: 0 contract kept, 1 contract violated, 2 spec/configuration error or incomplete run
 """

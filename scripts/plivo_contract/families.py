@@ -4,7 +4,7 @@ A family sends the whole class the spec defines, never one named case: every enu
 body and of the query, every body property and query parameter name, every path with every
 method it does not list, the body limit under every framing and the other x-limits at
 their boundary, every media type near the accepted one, every pattern at its boundaries,
-the rate limit over connections, client addresses and operations; and two judge every
+the rate limit over connections, client addresses and operations; and three judge every
 answer of the run, not only their own: each error is Plivo-shaped JSON that echoes no
 credential, each `api_id` is well-formed and none repeats. The verdict of each
 request is the spec's (its schemas, `x-limits`, `x-decisions`); `variants.py` only builds
@@ -239,8 +239,8 @@ _UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 
 @probe(
     "error_answers_hide_credentials",
-    "every error answer of the run (and one of each error status) is Plivo-shaped JSON and "
-    "echoes neither the token, the Authorization value, its base64 nor the password sent",
+    "no error answer of the run (and one of each error status) echoes the token, the "
+    "Authorization value, its base64, user:password or the password sent",
 )
 def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
     witness = watch(ctx.provider)
@@ -254,13 +254,26 @@ def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
             f"({len(leaks)} of {len(witness.seen)} answers)",
             request=first.response.request,
         )
-    for seen in witness.seen:
-        if not _plivo_shaped(ctx, seen.response):
-            raise Violation(
-                f"{seen.label}: an error answer that is not Plivo-shaped JSON "
-                f"(#/components/schemas/Error as {ctx.spec.request_media_type})",
-                request=seen.response.request,
-            )
+
+
+@probe(
+    "error_answers_plivo_shaped",
+    "every error answer of the run (and one of each error status) is Plivo-shaped JSON, "
+    "the spec's Error, whatever its status",
+)
+def _error_answers_plivo_shaped(ctx: ProbeContext) -> None:
+    witness = watch(ctx.provider)
+    _provoke_errors(ctx, witness)
+    wrong = [s for s in witness.seen if not _plivo_shaped(ctx, s.response)]
+    if wrong:
+        first = wrong[0]
+        media = first.response.headers.get("content-type") or "no Content-Type"
+        raise Violation(
+            f"{first.label}: the error answer is {media}, not Plivo-shaped JSON "
+            f"(#/components/schemas/Error as {ctx.spec.request_media_type}; "
+            f"{len(wrong)} of {len(witness.seen)} answers)",
+            request=first.response.request,
+        )
 
 
 def _plivo_shaped(ctx: ProbeContext, response: httpx.Response) -> bool:

@@ -46,8 +46,12 @@ class Violation(AssertionError):
         response: httpx.Response | None = None,
         request: httpx.Request | None = None,
         reproduce: str = "",
+        concerns: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
+        # The decisions this failure is about, where the probe knows (async_callback's
+        # api_id mismatch is callback-api-id's alone); empty: every decision it covers.
+        self.concerns = concerns
         self.response = response
         # What to resend when there is no answer to take it from (see body_timeout).
         self.request = request if request is not None or response is None else response.request
@@ -142,6 +146,8 @@ class ProbeResult:
     seconds: float = 0.0
     # One line that sends the failing request again (credentials masked).
     reproduce: str = ""
+    # Failed: the decisions the failure concerns (Violation.concerns); empty: all it covers.
+    concerns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ PROBES: dict[str, Probe] = {}
 RATE_PROBES = ("rate_limit", "rate_limit_spread")
 OPT_IN = (*RATE_PROBES, "body_timeout", "head_timeout")
 # Probes that judge every answer of the run (families.py): after all the others.
-JUDGES = ("error_answers_hide_credentials", "api_ids_distinct")
+JUDGES = ("error_answers_hide_credentials", "error_answers_plivo_shaped", "api_ids_distinct")
 
 
 def probe(name: str, description: str) -> Callable[[Callable[[ProbeContext], None]], Probe]:
@@ -557,14 +563,19 @@ def _other_account_call(ctx: ProbeContext) -> None:
 @probe("hung_up_call", "a call that has hung up is no longer live: 404")
 def _hung_up_call(ctx: ProbeContext) -> None:
     if ctx.hung_up_call is None:
-        raise Skip("no hung-up call known (only the mock can make one)")
+        raise Skip(
+            "no hung-up call known: pin HUNG_UP_CALL_UUID or give a states hook (--states) "
+            "that makes one"
+        )
     _not_found(ctx, ctx.hung_up_call)
 
 
 @probe("bleg_on_bridged_call", "leg=bleg on a bridged call is accepted and reaches the b-leg")
 def _bleg_on_bridged_call(ctx: ProbeContext) -> None:
     if ctx.bridged_call is None:
-        raise Skip("no call known to be bridged (CALL_BLEG=bridged, or the mock)")
+        raise Skip(
+            "no call known to be bridged: BRIDGED_CALL_UUID, CALL_BLEG=bridged or a states hook"
+        )
     body = {"digits": "1", "leg": ctx.spec.other_leg}
     response = ctx.send_digits(body, path=ctx.digits_path(call_uuid=ctx.bridged_call))
     expect(ctx, response, ctx.send_op.success)
@@ -574,7 +585,10 @@ def _bleg_on_bridged_call(ctx: ProbeContext) -> None:
 @probe("bleg_on_unbridged_call", "leg=bleg on a call with no b-leg: 404 (spec decision)")
 def _bleg_on_unbridged_call(ctx: ProbeContext) -> None:
     if ctx.unbridged_call is None:
-        raise Skip("no call known to be unbridged (CALL_BLEG=unbridged, or the mock)")
+        raise Skip(
+            "no call known to be unbridged: UNBRIDGED_CALL_UUID, CALL_BLEG=unbridged or a "
+            "states hook"
+        )
     _not_found(ctx, ctx.unbridged_call, leg=ctx.spec.other_leg)
 
 
@@ -619,10 +633,10 @@ def _near_miss_body(ctx: ProbeContext, name: str) -> None:
     target = next(t for t in ctx.spec.pattern_targets() if t.name == name)
     base = {"digits": _valid_digits(ctx)}
     examples = target.examples
-    if name == "callback_url":
-        # A valid callback URL makes the provider call it: only the run's own receiver.
-        if ctx.callback_url is None:
-            raise Skip("no CALLBACK_URL to build callback_url near-misses on")
+    # A valid callback URL makes the provider call it: built on the run's own receiver, or,
+    # with none, on the spec's examples with only the near-misses the spec rejects sent.
+    rejected_only = name == "callback_url" and ctx.callback_url is None
+    if name == "callback_url" and ctx.callback_url is not None:
         examples = (ctx.callback_url,)
     if not examples:
         raise Skip(f"the spec gives no example of {name}")
@@ -639,6 +653,8 @@ def _near_miss_body(ctx: ProbeContext, name: str) -> None:
         made += [
             (f"{examples[0]!r}: {label}", v) for label, v in nearmiss.hostless_urls(examples[0])
         ]
+    if rejected_only:
+        made = [m for m in made if ctx.verdict({**base, name: m[1]}) != ctx.send_op.success]
     variants = [(label, sender(value)) for label, value in made]
     _all_variants(variants, check)
 
@@ -724,10 +740,15 @@ _register_json_probes()
 
 @probe("async_answer", "with callback_url: 202 and the message x-cases gives (async api spawned)")
 def _async_answer(ctx: ProbeContext) -> None:
-    if ctx.callback_url is None:
-        raise Skip("no CALLBACK_URL: a real provider would call the URL given")
-    body = {"digits": _valid_digits(ctx), "callback_url": ctx.callback_url}
-    response = ctx.send_digits(body)
+    if ctx.callback_url is not None:
+        response = ctx.send_digits({"digits": _valid_digits(ctx), "callback_url": ctx.callback_url})
+    else:
+        # async_callback's default target: a receiver of our own, where one can be reached.
+        host, port, _ = _callback_probe.listen_address(ctx.provider.base_url, None, None)
+        with _callback_probe.CallbackReceiver(host, port) as receiver:
+            url = f"{receiver.url}?{_callback_probe.MARKER}=async_answer"
+            response = ctx.send_digits({"digits": _valid_digits(ctx), "callback_url": url})
+            # Its callback, if it comes while the receiver is up, is not judged here.
     expect(ctx, response, ctx.send_op.success)
     if not ctx.spec.response_cases(ctx.send_op, response.status_code):
         raise Skip("the spec gives no x-cases for the 202 answer")
@@ -989,6 +1010,7 @@ def run_probe(ctx: ProbeContext, item: Probe) -> ProbeResult:
         result.outcome, result.detail = "skipped", str(exc)
     except Violation as exc:
         result.outcome, result.detail = "failed", str(exc)
+        result.concerns = exc.concerns
         if exc.reproduce:
             result.reproduce = exc.reproduce
         elif exc.request is not None:
@@ -1014,10 +1036,14 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
 
     The run's own credentials become `-u "$PLIVO_AUTH_ID:$PLIVO_AUTH_TOKEN"` (set them to
     replay), and a value a probe derived from them (a near-miss, Bearer) a shell expression
-    over the same variables; any other Authorization value is `[Filtered]`.
+    over the same variables; any other Authorization value is `[Filtered]`. With `body_file`,
+    what would make the line long goes to files beside it, so that the summary stays one
+    screen: a body over 512 bytes (`--data-binary @FILE`), header lines over 200 (`-H @FILE`,
+    one header a line), a URL over 200 (`-K FILE`, curl's config file: `url = "..."`).
     """
     # curl -X HEAD would wait for a body that never comes; -I sends a HEAD.
     parts = ["curl", "-I"] if request.method == "HEAD" else ["curl", "-X", request.method]
+    long_headers: list[str] = []
     for name, value in request.headers.items():
         # A Content-Length that is not the body's own is the point of the request: keep it.
         if name.lower() == "content-length" and value != str(len(request.content)):
@@ -1030,7 +1056,16 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
                 parts.append(shell)
                 continue
             value = "[Filtered]"
+        if body_file is not None and len(name) + len(value) > _INLINE_VALUE:
+            long_headers.append(f"{name}: {value}")
+            continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if long_headers and body_file is not None:
+        headers_file = _beside(body_file, ".headers")
+        headers_file.write_bytes(
+            "".join(f"{h}\n" for h in long_headers).encode(request.headers.encoding)
+        )
+        parts += ["-H", shlex.quote(f"@{headers_file}")]
     content = request.content
     if content and (body_file is None or len(content) <= _INLINE_BODY):
         parts += ["--data-binary", _shell_bytes(content)]
@@ -1038,11 +1073,25 @@ def reproduction(provider: Provider, request: httpx.Request, body_file: Path | N
         body_file.parent.mkdir(parents=True, exist_ok=True)
         body_file.write_bytes(content)
         parts += ["--data-binary", shlex.quote(f"@{body_file}")]
-    parts.append(shlex.quote(str(request.url)))
+    url = str(request.url)
+    if body_file is not None and len(url) > _INLINE_VALUE:
+        config = _beside(body_file, ".curlrc")
+        # curl's config syntax: a double-quoted value takes backslash escapes.
+        quoted = url.replace("\\", "\\\\").replace('"', '\\"')
+        config.write_text(f'url = "{quoted}"\n', encoding="utf-8")
+        parts += ["-K", shlex.quote(str(config))]
+    else:
+        parts.append(shlex.quote(url))
     return " ".join(parts)
 
 
+def _beside(body_file: Path, suffix: str) -> Path:
+    body_file.parent.mkdir(parents=True, exist_ok=True)
+    return body_file.with_suffix(suffix)
+
+
 _INLINE_BODY = 512
+_INLINE_VALUE = 200
 # Headers curl writes itself.
 _CURL_SETS = frozenset(
     {"host", "content-length", "accept", "accept-encoding", "connection", "user-agent"}
@@ -1061,5 +1110,5 @@ def _shell_bytes(content: bytes) -> str:
 
 
 # Registered here so that PROBES names it wherever this module is imported.
-from . import callback_probe as _callback_probe  # noqa: E402, F401
+from . import callback_probe as _callback_probe  # noqa: E402
 from . import families as _families  # noqa: E402, F401

@@ -179,6 +179,8 @@ class RunSummary:
     exit_code: int = EXIT_PASS
     budget_exhausted: bool = False
     decisions: list[DecisionOutcome] = field(default_factory=list)
+    # The provider states the states hook made: its teardown hung those calls up.
+    hook_states: list[str] = field(default_factory=list)
 
     @property
     def probe_failures(self) -> list[ProbeResult]:
@@ -350,6 +352,18 @@ def write_summary_json(path: Path, summary: RunSummary) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
+# The summary is one screen: a line longer than this ends by saying where the rest is.
+SUMMARY_WIDTH = 400
+_LISTED_KEYS = 6
+
+
+def _short(line: str, where: str) -> str:
+    if len(line) <= SUMMARY_WIDTH:
+        return line
+    tail = f"... (in full in {where})"
+    return line[: SUMMARY_WIDTH - len(tail)] + tail
+
+
 def render_text(summary: RunSummary, report_dir: Path) -> str:
     """The one-screen summary printed at the end of a run."""
     fuzz = summary.fuzz
@@ -381,8 +395,11 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         for failure in fuzz.check_failures[:_LISTED_FAILURES]:
             first = failure.message.strip().splitlines()[-1] if failure.message.strip() else ""
             lines.append(
-                f"  FAILED   {failure.check}: {failure.method} {urlsplit(failure.url).path} "
-                f"got {failure.status}" + (f" ({first})" if first else "")
+                _short(
+                    f"  FAILED   {failure.check}: {failure.method} {urlsplit(failure.url).path} "
+                    f"got {failure.status}" + (f" ({first})" if first else ""),
+                    "summary.json",
+                )
             )
             if failure.reproduce:
                 lines.append(f"           reproduce: {failure.reproduce}")
@@ -400,9 +417,18 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
         f"{counts['skipped']} skipped"
     )
     for result in summary.probe_failures:
-        lines.append(f"  FAILED   {result.name}: {result.detail}")
+        lines.append(_short(f"  FAILED   {result.name}: {result.detail}", "probes-junit.xml"))
         if result.reproduce:
             lines.append(f"           reproduce: {result.reproduce}")
+    replayable = any(p.reproduce for p in summary.probe_failures) or any(
+        f.reproduce for f in (fuzz.check_failures if fuzz is not None else [])
+    )
+    if summary.hook_states and replayable:
+        lines.append(
+            f"  note     calls in these lines came from the states hook "
+            f"({', '.join(summary.hook_states)}) and its teardown hung them up: run its "
+            "setup again, or pin live calls, before replaying"
+        )
     skipped = [p.name for p in summary.probes if p.outcome == "skipped"]
     if skipped:
         lines.append(f"  skipped  {', '.join(skipped)} (reasons in probes-junit.xml)")
@@ -411,7 +437,10 @@ def render_text(summary: RunSummary, report_dir: Path) -> str:
 
         def listed(verdict: str) -> str:
             keys = [d.key for d in summary.decisions if d.verdict == verdict]
-            return f"{len(keys)} {verdict}" + (f" ({', '.join(keys)})" if keys else "")
+            shown = ", ".join(keys[:_LISTED_KEYS])
+            if len(keys) > _LISTED_KEYS:
+                shown += f", {len(keys) - _LISTED_KEYS} more in summary.json"
+            return f"{len(keys)} {verdict}" + (f" ({shown})" if keys else "")
 
         lines.append(
             f"decisions  {len(summary.decisions)} in the spec: {verdicts['kept']} kept, "

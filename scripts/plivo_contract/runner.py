@@ -115,15 +115,62 @@ def discover(settings: Settings, spec: Spec, provider: Provider) -> Setup:
             for state in wanted
             if state not in made
         ]
-    setup = _discover(settings, provider, given, notes)
+    setup = _discover(settings, provider, given, notes, _pinned(settings, given, made))
     setup.states_hook, setup.states_made = hook, made
     return setup
 
 
+# The knob that pins each state's call, to name in an error.
+_STATE_KNOBS = {
+    "bridged_call": "BRIDGED_CALL_UUID",
+    "unbridged_call": "UNBRIDGED_CALL_UUID",
+    "hung_up_call": "HUNG_UP_CALL_UUID",
+}
+
+
+def _pinned(
+    settings: Settings, given: dict[str, str], made: dict[str, dict[str, str]]
+) -> list[tuple[str, str, bool]]:
+    """(where it came from, call, whether it must be live) for each call of this account the
+    run was given; another account's call cannot be listed with this account's credentials."""
+    pinned = [("CALL_UUID", settings.call_uuid, True)] if settings.call_uuid else []
+    by_hand = given_calls(settings)
+    for state, knob in _STATE_KNOBS.items():
+        call_uuid = given.get(state)
+        if call_uuid is None:
+            continue
+        origin = knob if state in by_hand or state not in made else f"the states hook's {state}"
+        pinned.append((origin, call_uuid, state != "hung_up_call"))
+    return pinned
+
+
+def check_pinned(listed: list[str], pinned: list[tuple[str, str, bool]], listing: str) -> None:
+    """A pinned call that is not (or, hung up, still) live would make every probe on it a
+    404 and every decision it tests a false violation: a configuration error instead."""
+    live = set(listed)
+    for origin, call_uuid, must_be_live in pinned:
+        if must_be_live and call_uuid not in live:
+            raise ConfigError(
+                f"{origin}={call_uuid} is not a live call ({listing} does not list it): "
+                "pin a live call or unset it"
+            )
+        if not must_be_live and call_uuid in live:
+            raise ConfigError(
+                f"{origin}={call_uuid} is still live ({listing} lists it): "
+                "pin a call that has hung up or unset it"
+            )
+
+
 def _discover(
-    settings: Settings, provider: Provider, given: dict[str, str], notes: list[str]
+    settings: Settings,
+    provider: Provider,
+    given: dict[str, str],
+    notes: list[str],
+    pinned: list[tuple[str, str, bool]],
 ) -> Setup:
     listed = provider.live_calls()
+    listing = provider.spec.list_calls
+    check_pinned(listed, pinned, f"{listing.method} {listing.url('', auth_id=settings.auth_id)}")
     if provider.is_mock():
         mock = MockControl(provider, settings.auth_id, settings.auth_token)
         setup = Setup(
@@ -394,6 +441,7 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         budget=provider.budget.limit,
         seconds=time.monotonic() - started,
         notes=setup.notes,
+        hook_states=sorted(setup.states_made),
     )
     unsent = int(fuzz.hook_stats.get("over_budget", 0)) if fuzz is not None else 0
     if unsent or provider.budget.exhausted:
@@ -412,6 +460,13 @@ def _run(settings: Settings, spec: Spec, provider: Provider, started: float) -> 
         concerned=concerned_by_check(spec, fuzz, settings.auth_id),
     )
     summary.exit_code = summary.verdict()
+    if fuzz is None and not any(p.outcome in ("passed", "failed") for p in results):
+        # Every probe named was skipped: a PASS would say nothing about the provider.
+        summary.exit_code = EXIT_ERROR
+        summary.notes.append(
+            "nothing was tested: no schemathesis phase ran and every probe was skipped "
+            "(see the skip reasons; CONTRACT_PHASES, CONTRACT_PROBES)"
+        )
     write_probes_junit(settings.report_dir / "probes-junit.xml", results)
     write_html(settings.report_dir / "index.html", summary)
     write_summary_json(settings.report_dir / "summary.json", summary)

@@ -163,6 +163,13 @@ def load(
     else:
         probes = _names(probes_raw, probe_names, "CONTRACT_PROBES")
 
+    if not phases and probes == ():
+        # Nothing would be sent: a PASS would say nothing about the provider.
+        raise ConfigError(
+            "CONTRACT_PHASES=none and CONTRACT_PROBES=none: nothing would be tested; "
+            "name at least one phase or probe"
+        )
+
     rate_probe_raw = env.get("CONTRACT_RATE_LIMIT_PROBE") or ""
     rate_probe: tuple[int, int] | None = None
     if rate_probe_raw:

@@ -50,9 +50,11 @@ def load(spec: str) -> StateHook:
     if not module_name or not function_name:
         raise StateError(f"CONTRACT_STATES={spec!r}: want module:function or an http(s) URL")
     # A team's hook lives in its own project: importable from where the run starts, as
-    # schemathesis' own hooks are.
-    if os.getcwd() not in sys.path:
-        sys.path.append(os.getcwd())
+    # schemathesis' own hooks are; scripts/contract and make contract start it in the checkout
+    # and say where they were started.
+    for where in (os.environ.get("CONTRACT_CALLER_DIR"), os.getcwd()):
+        if where and where not in sys.path:
+            sys.path.append(where)
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from plivo_contract import callback_probe
 from plivo_contract.callback_probe import listen_address
+from plivo_contract.decisions import DECISIONS, outcomes
 from plivo_contract.probes import PROBES, ProbeContext, Skip, run_probe
 from plivo_contract.provider import Budget, Provider
 from plivo_contract.semantics import LiveCall
@@ -102,6 +104,49 @@ def test_no_callback_at_all_is_named_as_such(
     result = run_probe(context, PROBE)
     assert result.outcome == "failed"
     assert "nothing at all reached the receiver within 0.5 s" in result.detail
+
+
+OTHER_API_ID = "00000000-0000-4000-8000-0000000000aa"
+
+
+def _answered_another_api_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the provider's 202 named an api_id its callback does not carry."""
+    real_send = ProbeContext.send_digits
+
+    def send(self: ProbeContext, body: Any, **kwargs: Any) -> Any:
+        response = real_send(self, body, **kwargs)
+        document = {**response.json(), "api_id": OTHER_API_ID}
+        return httpx.Response(
+            response.status_code,
+            headers={"Content-Type": "application/json"},
+            json=document,
+            request=response.request,
+        )
+
+    monkeypatch.setattr(ProbeContext, "send_digits", send)
+
+
+def test_a_callback_api_id_other_than_the_202s_says_expected_and_got(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answered_another_api_id(monkeypatch)
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed"
+    assert re.search(
+        rf"api_id: expected {OTHER_API_ID} \(from the 202\), got [0-9a-f-]{{36}}", result.detail
+    ), result.detail
+    assert result.concerns == ("callback-api-id",)
+
+
+def test_a_callback_api_id_mismatch_violates_only_callback_api_id(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answered_another_api_id(monkeypatch)
+    result = run_probe(context, PROBE)
+    keys = [k for k, c in DECISIONS.items() if "async_callback" in c.probes]
+    assert {"callback-api-id", "callback-signature", "callback-query", "open-enums"} <= set(keys)
+    found = outcomes(keys, [], [result], set(), checks_ran=False)
+    assert [d.key for d in found if d.verdict == "violated"] == ["callback-api-id"]
 
 
 def test_negative_only_mode_skips_it(context: ProbeContext) -> None:

@@ -42,3 +42,13 @@ def test_a_missing_spec_file_is_a_configuration_error(
 ) -> None:
     assert cli.main(["--spec", str(tmp_path / "nope.yaml")]) == 2
     assert f"--spec {tmp_path / 'nope.yaml'}: no such file" in capsys.readouterr().err
+
+
+def test_the_readme_knob_table_names_every_knob_the_runner_reads_and_no_other() -> None:
+    """One table, whose first column is exactly what the runner reads (and --spec's file)."""
+    text = (PACKAGE / "README.md").read_text("utf-8")
+    section = text.split("### Knobs", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`([A-Z][A-Z_]+)`", row.split("|")[1])}
+    assert named == knobs_read() | {"CONTRACT_SPEC"}
+    assert text.count("### Knobs") == 1

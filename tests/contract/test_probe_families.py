@@ -46,6 +46,7 @@ FAMILIES = {
         "body_limit_framings",
         "request_limits_at_boundary",
         "error_answers_hide_credentials",
+        "error_answers_plivo_shaped",
         "api_ids_distinct",
     ],
 }
@@ -302,3 +303,16 @@ def test_the_head_timeout_probe_fails_a_close_without_the_400(tmp_path: Path) ->
         dropper.join(timeout=10)
     assert result.outcome == "failed"
     assert "without the 400" in result.detail
+
+
+def test_a_plain_text_error_fails_the_shape_judge_and_not_the_credential_one() -> None:
+    """Nothing leaks from the text-errors mutant: the credential judge passes, the shape one
+    says what it found."""
+    with serve(build_app("text-errors", mock_config())) as url:
+        context, provider = _context(url, negative_only=False)
+        with provider:
+            shape = run_probe(context, PROBES["error_answers_plivo_shaped"])
+            echo = run_probe(context, PROBES["error_answers_hide_credentials"])
+    assert echo.outcome == "passed", echo.detail
+    assert shape.outcome == "failed"
+    assert "text/plain" in shape.detail and "not Plivo-shaped JSON" in shape.detail

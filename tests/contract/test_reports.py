@@ -19,9 +19,9 @@ import pytest
 from plivo_contract import semantics
 from plivo_contract.callback_probe import CallbackReceiver
 from plivo_contract.decisions import DecisionOutcome, Exchange, concerned_keys
-from plivo_contract.probes import reproduction
+from plivo_contract.probes import ProbeResult, reproduction
 from plivo_contract.provider import Budget, Provider
-from plivo_contract.report import RunSummary, render_text
+from plivo_contract.report import SUMMARY_WIDTH, RunSummary, render_text
 from plivo_contract.spec import load
 from plivo_mock.config import BRIDGED_CALL_UUID, EMBEDDED_ACCOUNT
 
@@ -199,3 +199,75 @@ def test_a_value_not_derived_from_the_run_is_filtered() -> None:
     request = httpx.Request("GET", DTMF, headers={"Authorization": "Basic c29tZW9uZTplbHNl"})
     assert re.search(r"-H 'authorization: \[Filtered\]'", reproduction(provider, request), re.I)
     provider.close()
+
+
+def test_long_urls_and_headers_go_to_files_and_the_line_still_sends_them(tmp_path: Path) -> None:
+    """An 8 KB target or header (the limit probes') would fill the screen: the line names
+    files instead, and sends the same bytes."""
+    with CallbackReceiver() as receiver:
+        provider = Provider(
+            SPEC, "http://127.0.0.1:9", AUTH_ID, TOKEN, budget=Budget(1), rate_per_second=0
+        )
+        target = f"{receiver.url}?pad={'a' * 8000}"
+        request = httpx.Request("GET", target, headers={"X-Pad": "b" * 8000})
+        line = reproduction(provider, request, tmp_path / "requests" / "long.body")
+        provider.close()
+        assert len(line) < 300, line
+        env = {**os.environ, "PLIVO_AUTH_ID": AUTH_ID, "PLIVO_AUTH_TOKEN": TOKEN}
+        subprocess.run(["bash", "-c", line + " -s -o /dev/null"], env=env, timeout=30, check=True)
+        got = receiver.next(timeout=10)
+    assert got.target.endswith(f"?pad={'a' * 8000}")
+    assert got.headers["x-pad"] == "b" * 8000
+
+
+@pytest.fixture(scope="module")
+def long_target_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ContractRun, str]]:
+    """A provider answering a target of exactly the limit 400: its reproduction is 8 KB."""
+    with serve(build_app("target-limit-off-by-one", mock_config())) as url:
+        run = run_contract(
+            url,
+            tmp_path_factory.mktemp("long-target"),
+            CONTRACT_PHASES="none",
+            CONTRACT_PROBES="request_limits_at_boundary,target_too_long,header_too_long",
+        )
+        yield run, url
+
+
+def test_the_summary_of_long_reproductions_has_only_short_lines(
+    long_target_run: tuple[ContractRun, str],
+) -> None:
+    run, _ = long_target_run
+    assert run.exit_code == 1, run.output[-3000:]
+    summary = run.output.rsplit("contract summary", 1)[1].splitlines()
+    assert [line for line in summary if len(line) > SUMMARY_WIDTH] == []
+
+
+def test_long_reproduction_lines_run_as_printed(long_target_run: tuple[ContractRun, str]) -> None:
+    """The mutant answers the target at the limit 400 (one byte less would be 200): the line
+    sends all of it."""
+    run, _ = long_target_run
+    lines = [
+        line.split("reproduce: ", 1)[1] for line in run.output.splitlines() if "reproduce: " in line
+    ]
+    assert lines and all(" -K " in line for line in lines), run.output[-3000:]
+    env = {**os.environ, "PLIVO_AUTH_ID": AUTH_ID, "PLIVO_AUTH_TOKEN": TOKEN}
+    for line in lines:
+        done = subprocess.run(
+            ["bash", "-c", line + " -s -o /dev/null -w '%{http_code}'"],
+            env=env, capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert done.stdout == "400", (line, done.stdout, done.stderr)
+
+
+def test_reproduction_lines_of_a_states_run_say_the_hook_hung_their_calls_up() -> None:
+    failed = ProbeResult("hung_up_call", "d", "failed", "x", reproduce="curl -X POST u")
+    summary = RunSummary(
+        "http://127.0.0.1:1", AUTH_ID, "full", "provider", "u", "s", "bridged", 1, [], None,
+        [failed], 0, 10, 1.0, hook_states=["bridged_call", "hung_up_call"],
+    )  # fmt: skip
+    lines = render_text(summary, Path("r")).splitlines()
+    at = next(i for i, line in enumerate(lines) if "reproduce: curl" in line)
+    assert "states hook (bridged_call, hung_up_call)" in lines[at + 1]
+    assert "teardown hung them up" in lines[at + 1]

@@ -207,9 +207,20 @@ def test_a_provider_without_control_api_passes_with_the_spec_alone(
     assert (run.summary["provider_kind"], run.summary["call_bleg"]) == ("provider", "unknown")
     skipped = {name for name, outcome in run.summary["probes"].items() if outcome == "skipped"}
     mock_only = {"hung_up_call", "bleg_on_bridged_call", "bleg_on_unbridged_call", "default_leg"}
-    # No CALLBACK_URL given: a valid callback_url would make the provider call it.
-    callbacks = {"async_answer", "near_miss_body_callback_url"}
-    assert skipped == mock_only | callbacks | {"other_account_call"}
+    assert skipped == mock_only | {"other_account_call"}
+
+
+def test_without_callback_url_the_callback_probes_run_on_a_loopback_provider(
+    foreign_run: tuple[ContractRun, list[bytes]],
+) -> None:
+    """async_answer uses async_callback's own receiver; the callback_url near-misses need
+    none (only values the spec rejects are sent): callback-url-host is judged by default."""
+    run, _ = foreign_run
+    assert run.summary is not None
+    probes = run.summary["probes"]
+    for name in ("async_answer", "near_miss_body_callback_url", "async_callback"):
+        assert probes[name] == "passed", (name, run.output[-2000:])
+    assert run.summary["decisions"]["x-decisions.callback-url-host"]["verdict"] == "kept"
 
 
 def test_a_provider_without_control_api_gets_every_call_probe_from_given_calls(
@@ -345,3 +356,35 @@ def test_negative_only_refuses_phases_that_send_valid_digits() -> None:
 
 def test_scripts_contract_is_executable() -> None:
     assert os.access(ROOT / "scripts" / "contract", os.X_OK)
+
+
+def test_a_pinned_call_that_is_not_live_is_a_configuration_error(report_dir: Path) -> None:
+    """A wrong CALL_UUID would make every probe on it a 404: exit 2 naming the knob, not 1."""
+    wrong = "11111111-1111-1111-1111-111111111111"
+    with serve(foreign(build_app(None, mock_config()))) as url:
+        run = run_contract(url, report_dir, CONTRACT_PHASES="none", CALL_UUID=wrong)
+    assert run.exit_code == 2, run.output[-2000:]
+    assert f"CALL_UUID={wrong} is not a live call" in run.output
+    assert run.summary is None
+
+
+def test_a_pinned_hung_up_call_that_is_live_is_a_configuration_error(report_dir: Path) -> None:
+    with serve(foreign(build_app(None, mock_config()))) as url:
+        run = run_contract(
+            url, report_dir, CONTRACT_PHASES="none", HUNG_UP_CALL_UUID=BRIDGED_CALL_UUID
+        )
+    assert run.exit_code == 2, run.output[-2000:]
+    assert f"HUNG_UP_CALL_UUID={BRIDGED_CALL_UUID} is still live" in run.output
+
+
+def test_a_run_with_nothing_to_run_is_a_configuration_error() -> None:
+    with pytest.raises(settings_module.ConfigError, match="nothing would be tested"):
+        _load(BASE_URL="http://127.0.0.1:4010", CONTRACT_PHASES="none", CONTRACT_PROBES="none")
+
+
+def test_a_run_whose_every_probe_is_skipped_is_an_error_not_a_pass(report_dir: Path) -> None:
+    """rate_limit skips without CONTRACT_RATE_LIMIT_PROBE: nothing was tested, so no PASS."""
+    with serve(build_app(None, mock_config())) as url:
+        run = run_contract(url, report_dir, CONTRACT_PHASES="none", CONTRACT_PROBES="rate_limit")
+    assert run.exit_code == 2, run.output[-2000:]
+    assert "nothing was tested" in run.output

@@ -5,6 +5,7 @@ the runner does not recognise as the mock (so nothing but the hook can make thos
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from plivo_contract import states
 from plivo_mock.config import EMBEDDED_ACCOUNT
 
-from .conftest import CONTRACT, ContractRun, mock_config, run_command
+from .conftest import CONTRACT, ROOT, ContractRun, contract_env, mock_config, run_command
 from .mutants import ASGIApp, Receive, Scope, Send, build_app, serve
 
 EXAMPLE = "plivo_contract.example_states:mock_states"
@@ -150,3 +151,42 @@ def test_a_url_hook_gets_the_state_and_never_the_token() -> None:
 def test_the_readme_shows_the_example_this_module_runs() -> None:
     readme = Path(states.__file__).with_name("README.md").read_text("utf-8")
     assert f"plivo-contract --states {EXAMPLE}" in readme
+
+
+def test_a_hook_call_that_is_not_live_is_a_configuration_error(
+    provider_url: str, tmp_path: Path
+) -> None:
+    run = probes_only(provider_url, tmp_path, "--states", "tests.contract.test_states:dead_hook")
+    assert run.exit_code == 2, run.output[-2000:]
+    assert f"the states hook's bridged_call={UUID} is not a live call" in run.output
+
+
+def dead_hook(state: str, action: str, params: Mapping[str, str]) -> dict[str, str] | None:
+    """Answers a call that no listing names (a team's hook pointing at the wrong account)."""
+    return {"call_uuid": UUID} if state == "bridged_call" and action == "setup" else None
+
+
+def test_make_contract_imports_a_states_module_from_where_make_was_started(
+    provider_url: str, tmp_path: Path
+) -> None:
+    """make -C runs the recipe in the checkout; the team's module is in its own directory."""
+    project = tmp_path / "team"
+    project.mkdir()
+    (project / "team_states_hook.py").write_text(
+        "def setup(state, action, params):\n    return None\n", encoding="utf-8"
+    )
+    env = contract_env(
+        provider_url,
+        tmp_path / "reports",
+        CONTRACT_PHASES="none",
+        CONTRACT_PROBES="near_miss_body_digits",
+        CONTRACT_STATES="team_states_hook:setup",
+        PWD=str(project),
+    )
+    make = ["make", "-s", "-C", str(ROOT), "-o", ".venv/bin/.installed", "contract"]
+    completed = subprocess.run(
+        make, env=env, cwd=project, capture_output=True, text=True, timeout=240, check=False
+    )
+    output = completed.stdout + completed.stderr
+    assert "cannot import" not in output, output[-2000:]
+    assert "contract: runner exit 0 " in output, output[-2000:]

@@ -111,6 +111,7 @@ export interface components {
         };
         /** @description The outcome of an asynchronous request. */
         DigitsSentCallback: {
+            /** @description The api_id of the 202 that accepted the request (`x-decisions.callback-api-id`). */
             api_id: components["schemas"]["ApiId"];
             call_uuid: string;
             digits: string;
