@@ -199,7 +199,7 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     assert titles == ["Breaking changes", "Added", "Changed", "Docs"]
     breaking = entry[entry.index("### Breaking") : entry.index("### Added")]
     assert re.search(
-        r"^- \*\*BREAKING\*\* .*`status`: enum value \"failed\" removed.* "
+        r"^- \*\*BREAKING\*\* .*`status`: enum value `failed` removed.* "
         r"\(`response-enum-value-removed`\)$",
         breaking,
         re.M,
@@ -207,7 +207,7 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     added = entry[entry.index("### Added") : entry.index("### Changed")]
     # Response and callback enums are open: a value added is not breaking.
     assert re.search(
-        r"`leg`: enum value \"both\" added \[Leg\].* \(`response-enum-value-added`\)$", added, re.M
+        r"`leg`: enum value `both` added \[Leg\].* \(`response-enum-value-added`\)$", added, re.M
     )
     assert "(`request-enum-value-added`)" in added
     assert "(`request-max-length-increased`)" in entry[entry.index("### Changed") :]
@@ -219,13 +219,13 @@ def test_changelog_lines_say_what_changes_for_the_user(released: tuple[Path, str
     tree, before, _ = released
     entry = _entry((tree / CHANGELOG).read_text("utf-8"), bumped_major(before), before)
     lines = {line for line in entry.splitlines() if line.startswith("- ")}
-    sent = [line for line in lines if 'request body `leg`: enum value "both" added' in line]
+    sent = [line for line in lines if "request body `leg`: enum value `both` added" in line]
     tail = f"{advice('request-enum-value-added')} (`request-enum-value-added`)"
     assert sent and all(line.endswith(tail) for line in sent), sent
     parsed = [
         line
         for line in lines
-        if '`leg`: enum value "both" added [Leg]' in line and "callback" in line
+        if "`leg`: enum value `both` added [Leg]" in line and "callback" in line
     ]
     assert parsed and all("plain string" in line for line in parsed), parsed
     longer = [line for line in lines if "request-max-length-increased" in line]
@@ -484,3 +484,24 @@ def test_release_refuses_bad_input(tmp_path: Path) -> None:
     bad_date = run(tree, "scripts/release.py", "--no-generate", "--date", "tomorrow")
     assert bad_date.returncode == 2
     assert "Traceback" not in done.stderr + bad_date.stderr
+
+
+LONG_PATTERN = r"^(?:[0-9A-D*#wW]|\x23|\u0023)+(?:@[1-9][0-9]{1,3})?(?:\s*)(?:\.{0,0})$(?!\n)"
+"""Longer than any terminal cut, with backslashes JSON would double."""
+
+
+def test_changelog_shows_a_long_pattern_whole_and_as_written(tmp_path: Path) -> None:
+    tree = clone(tmp_path)
+    edit_spec(
+        tree, r"pattern: ^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?$(?!\n)", f"pattern: {LONG_PATTERN}"
+    )
+    done = run(tree, "scripts/release.py", "--dry-run", "--date", "2027-01-02")
+    lines = [
+        line
+        for line in done.stdout.splitlines()
+        if "(`request-pattern-changed`)" in line and "`digits`" in line
+    ]
+    assert lines, done.stdout + done.stderr
+    for line in lines:
+        assert f"-> `{LONG_PATTERN}`" in line, line
+        assert "\\\\" not in line and "..." not in line, line  # no doubled backslash
