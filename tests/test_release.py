@@ -505,3 +505,17 @@ def test_changelog_shows_a_long_pattern_whole_and_as_written(tmp_path: Path) -> 
     for line in lines:
         assert f"-> `{LONG_PATTERN}`" in line, line
         assert "\\\\" not in line and "..." not in line, line  # no doubled backslash
+
+
+def test_release_refuses_prose_naming_a_limit_the_spec_no_longer_enforces(tmp_path: Path) -> None:
+    """Digits `maxLength: 64` with "1 to 128 characters" left in the prose: lint refuses it."""
+    tree = clone(tmp_path)
+    edit_spec(tree, "maxLength: 128", "maxLength: 64")
+    regenerate(tree)  # only the prose can refuse
+    before = files(tree)
+    done = run(tree, "scripts/release.py", "--date", "2027-01-02")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "prose names a number the spec does not enforce" in done.stderr
+    assert "components/schemas/Digits: 128 (in '" in done.stderr
+    assert "info/x-decisions/digits-length: 128 (in '" in done.stderr
+    assert files(tree) == before
