@@ -45,7 +45,12 @@ def failures(root: Path = ROOT) -> list[str]:
         )
         if done.returncode != 0:
             name = Path(command[0]).name if command[0] != "npx" else "redocly lint"
-            found.append(f"{name} (exit {done.returncode}):\n{done.stdout}{done.stderr}".strip())
+            # Redocly's findings are its stdout; its stderr repeats each file's name with
+            # progress lines and banners, which read as the errors twice: keep its verdict.
+            said = done.stdout if done.stdout.strip() else done.stderr
+            if command[0] == "npx":
+                said += "".join(f"{line}\n" for line in done.stderr.splitlines() if "❌" in line)
+            found.append(f"{name} (exit {done.returncode}):\n{said}".strip())
     return found + prose_failures(root)
 
 

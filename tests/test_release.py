@@ -308,7 +308,9 @@ def test_release_refuses_a_spec_that_fails_lint_and_writes_nothing(tmp_path: Pat
         assert done.returncode == 1, done.stdout + done.stderr
         said = done.stdout + done.stderr
         assert "the spec fails `make lint-spec`: redocly lint" in said
-        assert "queued_at" in said
+        findings = re.findall(r"^  \d+:\d+ +error .*'queued_at'.*$", said, re.M)
+        assert findings and len(findings) == len(set(findings)), said  # each error once
+        assert said.count("openapi/plivo-dtmf.yaml") == 1, said  # no progress lines
         assert files(tree) == before
 
 
