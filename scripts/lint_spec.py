@@ -152,9 +152,7 @@ def _numbers_of(spec: dict[str, Any], schema: dict[str, Any]) -> set[str]:
         flat.update(_resolve(spec, member))
     found = {_number(flat[key]) for key in CONSTRAINTS if key in flat}
     if isinstance(flat.get("pattern"), str):
-        low, high = re._parser.parse(  # type: ignore[attr-defined]
-            flat["pattern"]
-        ).getwidth()
+        low, high = re._parser.parse(flat["pattern"]).getwidth()
         found |= {str(low)} | ({str(high)} if high < 1 << 16 else set())
     return found
 
