@@ -59,7 +59,7 @@ dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install,
 	$(BIN)/twine check --strict $(DIST)/*.whl $(DIST)/*.tar.gz
 	$(BIN)/python scripts/check_dist.py $(DIST)
 
-lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
+lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules, then the numbers its prose states).
 	$(BIN)/python scripts/lint_spec.py
 
 lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/python/.
