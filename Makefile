@@ -33,10 +33,13 @@ generate: venv ## Set the pending version, then regenerate generated/ (python, p
 	$(BIN)/python scripts/generate.py
 	$(BIN)/python scripts/generate_typescript.py
 
-check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates.
-	$(BIN)/python scripts/generate.py --check
-	$(BIN)/python scripts/generate_typescript.py --check
-	$(BIN)/python scripts/release.py --check
+# Every check runs (each stale package gets its diff) before the target fails.
+check-generated: venv ## Fail with a diff when generated/ is not what openapi/ generates (and run the release gate).
+	@code=0; \
+	$(BIN)/python scripts/generate.py --check || code=1; \
+	$(BIN)/python scripts/generate_typescript.py --check || code=1; \
+	$(BIN)/python scripts/release.py --check || code=1; \
+	exit $$code
 
 spec-diff: venv ## Spec changes since the last release: make spec-diff [OLD=file|ref] [NEW=file|ref] [FORMAT=text|markdown|json].
 	PYTHONPATH=scripts $(BIN)/python -m specdiff $(if $(OLD),--old '$(OLD)') $(if $(NEW),--new '$(NEW)') --format $(or $(FORMAT),text)
@@ -47,7 +50,7 @@ release: venv ## Release the spec changes: next semver, changelogs, recorded spe
 DIST := dist
 
 # Publishing needs registry credentials this project does not have: there is no `make publish`.
-dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install, and check them.
+dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install, and check them (DIST=... for another folder; no make publish: no registry credentials).
 	rm -rf $(DIST)
 	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python
 	$(BIN)/uv build --quiet --out-dir $(DIST) generated/python-mock-control
@@ -56,7 +59,7 @@ dist: venv ## Build into dist/ the wheels, sdists and npm tarball users install,
 	$(BIN)/twine check --strict $(DIST)/*.whl $(DIST)/*.tar.gz
 	$(BIN)/python scripts/check_dist.py $(DIST)
 
-lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules).
+lint-spec: venv ## Validate the spec (openapi-spec-validator, then Redocly's enforced rules, then the numbers its prose states).
 	$(BIN)/python scripts/lint_spec.py
 
 lint-python: venv ## ruff check + format check, mypy --strict on our code and on generated/python/.

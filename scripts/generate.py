@@ -199,8 +199,8 @@ def diff(expected: dict[str, bytes], actual: dict[str, bytes], label: str) -> li
             lines += difflib.unified_diff(
                 have.decode(errors="replace").splitlines(keepends=True),
                 want.decode(errors="replace").splitlines(keepends=True),
-                f"{label}{name} (committed)",
-                f"{label}{name} (from openapi/)",
+                f"{label}{name} (in the working tree)",
+                f"{label}{name} (as openapi/ generates it)",
             )
     return lines
 
@@ -232,7 +232,7 @@ def run(target: Target, *, check: bool) -> int:
                 sys.stdout.writelines(problems)
                 print(
                     f"\n{label} is stale or was edited by hand: run `make generate` "
-                    "and commit the result."
+                    "(it rewrites the folder)."
                 )
                 return 1
             print(f"{label} is up to date ({len(fresh)} files).")

@@ -344,7 +344,7 @@ def main() -> int:
                 sys.stdout.writelines(problems)
                 print(
                     f"\n{LABEL} is stale or was edited by hand: run `make generate` "
-                    "and commit the result."
+                    "(it rewrites the folder)."
                 )
                 return 1
             print(f"{LABEL} is up to date ({len(fresh)} files).")

@@ -306,7 +306,8 @@ def refusals(root: Path) -> list[str]:
             lines = (done.stdout + done.stderr).strip().splitlines()
             shown = "\n".join(lines[:40] + (["..."] if len(lines) > 40 else []))
             found.append(
-                f"the drift check fails (`{generator} --check`; `make generate`):\n{shown}"
+                f"the drift check fails (`{generator} --check`): run `make generate`, then release "
+                f"again:\n{shown}"
             )
     return found
 

@@ -269,3 +269,20 @@ async def test_control_api_answers_any_peer_when_configured(
 ) -> None:
     async with peer(make_app(control_loopback_only=False), "192.0.2.10") as remote:
         assert (await remote.get("/__mock__/calls")).status_code == 200
+
+
+async def test_fault_message_answers_202_with_it_and_plays_the_digits(
+    app: MockApp, client_for: Callable[..., httpx.AsyncClient]
+) -> None:
+    client = client_for(app, checked=False)  # the fault's answer is outside the spec's enum
+    armed = await fault(client, message="digits queued")
+    assert armed.status_code == 201
+    assert armed.json() == {"call_uuid": BRIDGED_CALL_UUID, "count": 1, "message": "digits queued"}
+    answers = [
+        await client.post(dtmf_path(BRIDGED_CALL_UUID), json={"digits": str(n)}) for n in range(2)
+    ]
+    assert [(a.status_code, a.json()["message"]) for a in answers] == [
+        (202, "digits queued"),
+        (202, "digits sent"),  # strict again once the fault is used
+    ]
+    assert await event_digits(client, BRIDGED_CALL_UUID) == ["0", "1"]

@@ -18,14 +18,24 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 import open_enums
 import pytest
 from plivo_dtmf_client import Client, errors, models
 from plivo_dtmf_client.api.calls import send_digits
 from plivo_dtmf_client.models import SendDigitsAccepted, SendDigitsAcceptedMessage
 from plivo_dtmf_client.webhooks import signature_headers, verify_digits_sent
-from plivo_mock.config import MockConfig
+from plivo_mock.config import (
+    BRIDGED_CALL_UUID,
+    EMBEDDED_AUTH_ID,
+    EMBEDDED_AUTH_TOKEN,
+    MockConfig,
+)
 from plivo_mock.conformance import Checker, Exchange
+from plivo_mock.testing import MockServer
+from plivo_mock_control_client import Client as ControlClient
+from plivo_mock_control_client.api.mock import inject_fault
+from plivo_mock_control_client.models import FaultRequest
 
 from tests.client_support import (
     API_ID,
@@ -243,3 +253,27 @@ def test_the_readme_names_every_open_field() -> None:
     text = README.read_text("utf-8")
     assert all(f"`{p.component}.{p.name}`" in text for p in OPEN)
     assert not any(f"`{p.component}.{p.name}`" in text for p in CLOSED)
+
+
+def test_the_mocks_message_fault_reaches_the_client_as_the_unlisted_string(
+    server: MockServer,
+) -> None:
+    """What the SDK README shows: the strict mock, told by its control API, answers a 202
+    `message` the spec does not list, and the client returns it."""
+    auth = (EMBEDDED_AUTH_ID, EMBEDDED_AUTH_TOKEN)
+    with httpx.Client(base_url=server.base_url, auth=auth, trust_env=False) as http:
+        control = ControlClient(base_url=server.base_url).set_httpx_client(http)
+        assert http.post("/__mock__/reset").status_code == 204
+        inject_fault.sync(
+            client=control, body=FaultRequest(call_uuid=BRIDGED_CALL_UUID, message=UNLISTED)
+        )
+        with Client(*auth, base_url=server.base_url, max_retries=0) as client:
+            sent = send_digits.sync(
+                BRIDGED_CALL_UUID, client=client, body=models.SendDigitsRequest(digits="1")
+            )
+            again = send_digits.sync(
+                BRIDGED_CALL_UUID, client=client, body=models.SendDigitsRequest(digits="2")
+            )
+    assert isinstance(sent, SendDigitsAccepted) and isinstance(again, SendDigitsAccepted)
+    assert sent.message == UNLISTED and not isinstance(sent.message, SendDigitsAcceptedMessage)
+    assert again.message is SendDigitsAcceptedMessage.DIGITS_SENT  # strict again

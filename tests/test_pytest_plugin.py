@@ -164,18 +164,25 @@ async def test_in_process_variant(plivo_mock_asgi):
 README = Path(__file__).resolve().parent.parent / "scripts" / "plivo_mock" / "README.md"
 
 
-def readme_example() -> str:
-    """The fixture's example in the mock's README, as it is written there."""
-    text = README.read_text(encoding="utf-8")
-    return text.split("```python\n", 1)[1].split("```", 1)[0]
+def readme_example(fixture: str = "plivo_mock") -> str:
+    """The mock README's example using `fixture`, as it is written there."""
+    blocks = README.read_text(encoding="utf-8").split("```python\n")[1:]
+    (block,) = [b for b in blocks if f"({fixture}):" in b]
+    return block.split("```", 1)[0]
 
 
 def test_fixture_from_an_outside_project_without_conftest(outside: Path, tmp_path: Path) -> None:
-    files = {"test_app.py": USE_AND_RESET, "test_readme.py": readme_example()}
+    files = {
+        "test_app.py": USE_AND_RESET,
+        "test_readme.py": readme_example(),
+        # Only what the README names: anyio's plugin, which httpx's dependency brings.
+        "test_readme_asgi.py": readme_example("plivo_mock_asgi"),
+    }
     done = run_project(outside, tmp_path, files)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "5 passed" in done.stdout
+    assert "6 passed" in done.stdout
     assert "test_readme.py::test_pin_is_sent" in done.stdout
+    assert "test_readme_asgi.py::test_pin_is_sent_in_process" in done.stdout
     assert EMBEDDED_AUTH_TOKEN not in done.stdout
 
 

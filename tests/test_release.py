@@ -56,9 +56,11 @@ EDITS = (
     ("enum: [sent, failed]", "enum: [sent]"),
     ("enum: [aleg, bleg]", "enum: [aleg, bleg, both]"),
     ("maxLength: 128", "maxLength: 256"),
+    ("ms; 1 to 128", "ms; 1 to 256"),  # the prose follows (the lint checks it)
+    ("We cap `digits` at 128", "We cap `digits` at 256"),
     ("summary: Send digits on a call", "summary: Send DTMF digits on a call"),
 )
-"""A breaking + two added + a changed + a docs edit."""
+"""A breaking + two added + a changed + docs edits."""
 
 
 def regenerate(tree: Path) -> None:
@@ -199,7 +201,7 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     assert titles == ["Breaking changes", "Added", "Changed", "Docs"]
     breaking = entry[entry.index("### Breaking") : entry.index("### Added")]
     assert re.search(
-        r"^- \*\*BREAKING\*\* .*`status`: enum value \"failed\" removed.* "
+        r"^- \*\*BREAKING\*\* .*`status`: enum value `failed` removed.* "
         r"\(`response-enum-value-removed`\)$",
         breaking,
         re.M,
@@ -207,7 +209,7 @@ def test_release_prepends_an_ordered_changelog_section(released: tuple[Path, str
     added = entry[entry.index("### Added") : entry.index("### Changed")]
     # Response and callback enums are open: a value added is not breaking.
     assert re.search(
-        r"`leg`: enum value \"both\" added \[Leg\].* \(`response-enum-value-added`\)$", added, re.M
+        r"`leg`: enum value `both` added \[Leg\].* \(`response-enum-value-added`\)$", added, re.M
     )
     assert "(`request-enum-value-added`)" in added
     assert "(`request-max-length-increased`)" in entry[entry.index("### Changed") :]
@@ -219,13 +221,13 @@ def test_changelog_lines_say_what_changes_for_the_user(released: tuple[Path, str
     tree, before, _ = released
     entry = _entry((tree / CHANGELOG).read_text("utf-8"), bumped_major(before), before)
     lines = {line for line in entry.splitlines() if line.startswith("- ")}
-    sent = [line for line in lines if 'request body `leg`: enum value "both" added' in line]
+    sent = [line for line in lines if "request body `leg`: enum value `both` added" in line]
     tail = f"{advice('request-enum-value-added')} (`request-enum-value-added`)"
     assert sent and all(line.endswith(tail) for line in sent), sent
     parsed = [
         line
         for line in lines
-        if '`leg`: enum value "both" added [Leg]' in line and "callback" in line
+        if "`leg`: enum value `both` added [Leg]" in line and "callback" in line
     ]
     assert parsed and all("plain string" in line for line in parsed), parsed
     longer = [line for line in lines if "request-max-length-increased" in line]
@@ -308,7 +310,9 @@ def test_release_refuses_a_spec_that_fails_lint_and_writes_nothing(tmp_path: Pat
         assert done.returncode == 1, done.stdout + done.stderr
         said = done.stdout + done.stderr
         assert "the spec fails `make lint-spec`: redocly lint" in said
-        assert "queued_at" in said
+        findings = re.findall(r"^  \d+:\d+ +error .*'queued_at'.*$", said, re.M)
+        assert findings and len(findings) == len(set(findings)), said  # each error once
+        assert said.count("openapi/plivo-dtmf.yaml") == 1, said  # no progress lines
         assert files(tree) == before
 
 
@@ -484,3 +488,38 @@ def test_release_refuses_bad_input(tmp_path: Path) -> None:
     bad_date = run(tree, "scripts/release.py", "--no-generate", "--date", "tomorrow")
     assert bad_date.returncode == 2
     assert "Traceback" not in done.stderr + bad_date.stderr
+
+
+LONG_PATTERN = r"^(?:[0-9A-D*#wW]|\x23|\u0023)+(?:@[1-9][0-9]{1,3})?(?:\s*)(?:\.{0,0})$(?!\n)"
+"""Longer than any terminal cut, with backslashes JSON would double."""
+
+
+def test_changelog_shows_a_long_pattern_whole_and_as_written(tmp_path: Path) -> None:
+    tree = clone(tmp_path)
+    edit_spec(
+        tree, r"pattern: ^[0-9A-D*#wW]+(@[1-9][0-9]{1,3})?$(?!\n)", f"pattern: {LONG_PATTERN}"
+    )
+    done = run(tree, "scripts/release.py", "--dry-run", "--date", "2027-01-02")
+    lines = [
+        line
+        for line in done.stdout.splitlines()
+        if "(`request-pattern-changed`)" in line and "`digits`" in line
+    ]
+    assert lines, done.stdout + done.stderr
+    for line in lines:
+        assert f"-> `{LONG_PATTERN}`" in line, line
+        assert "\\\\" not in line and "..." not in line, line  # no doubled backslash
+
+
+def test_release_refuses_prose_naming_a_limit_the_spec_no_longer_enforces(tmp_path: Path) -> None:
+    """Digits `maxLength: 64` with "1 to 128 characters" left in the prose: lint refuses it."""
+    tree = clone(tmp_path)
+    edit_spec(tree, "maxLength: 128", "maxLength: 64")
+    regenerate(tree)  # only the prose can refuse
+    before = files(tree)
+    done = run(tree, "scripts/release.py", "--date", "2027-01-02")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "prose names a number the spec does not enforce" in done.stderr
+    assert "components/schemas/Digits: 128 (in '" in done.stderr
+    assert "info/x-decisions/digits-length: 128 (in '" in done.stderr
+    assert files(tree) == before

@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 import jsonschema_rs
+import lint_spec
 import pytest
 from openapi_spec_validator import validate
 
@@ -282,136 +283,17 @@ def test_machine_readable_limits_match_the_decisions_that_state_them() -> None:
     assert limits["header-bytes"] == limits["target-bytes"]  # "each ... limited to" one figure
 
 
-# Numbers in prose ------------------------------------------------------------------
-# Descriptions (which become the generated client's docstrings) and decisions restate
-# limits; a number stated there must be one the document enforces, so that a changed
-# `maxLength` cannot leave "1 to 128 characters" behind. A number in prose is accounted for
-# by a constraint of the schema it describes (for info-level decisions: of any schema), a
-# value of `x-limits`, a documented status, or else only by PROSE_FACTS: numbers that
-# state no limit of ours, each with its reason, for the one place that says it.
-
-CONSTRAINTS = (
-    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "multipleOf", "minItems", "maxItems", "minProperties", "maxProperties",
-)  # fmt: skip
-PROSE_KEYS = ("description", "summary")
-PROSE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
-PROSE_FACTS: dict[str, dict[str, str]] = {
-    "info/x-decisions/digits-characters": {
-        "16": "the DTMF tones of ITU-T Q.23",
-        "0": "the tone range 0-9",
-        "9": "the tone range 0-9",
-        "0.5": "Plivo's pause w, in seconds",
-        "1": "Plivo's pause W, in seconds",
-        "10": "the shortest @<ms> tone duration (test_stated_tone_durations_are_the_patterns)",
-        "9999": "the longest @<ms> tone duration (test_stated_tone_durations_are_the_patterns)",
-    },
-    "components/schemas/Digits": {
-        "0": 'the tone range 0-9, and the example "0"',
-        "9": "the tone range 0-9",
-        "0.5": "Plivo's pause w, in seconds",
-        "10": "the shortest @<ms> tone duration (test_stated_tone_durations_are_the_patterns)",
-        "9999": "the longest @<ms> tone duration (test_stated_tone_durations_are_the_patterns)",
-    },
-    "info/x-decisions/digits-type": {"123": "the official SDK's digits=123 example"},
-    "info/x-decisions/patterns": {
-        "262": "ECMA-262, the standard's name",
-        "0": "the class 0-9 named in the text",
-        "9": "the class 0-9 named in the text",
-        "1": 'the string "1\\n" in the text',
-    },
-    "info/x-decisions/json-body": {
-        "8": "UTF-8",
-        # Not a limit the spec sets: the size past which Python refuses to read an integer
-        # (sys.int_info.default_max_str_digits); the contract's json probes send it.
-        "4300": "Python's default limit on the digits of an integer read from a string",
-    },
-    "info/x-decisions/content-type": {"8": "charset=utf-8"},
-    "info/x-decisions/request-limits": {
-        "1.0": "HTTP/1.0",
-        "1.1": "HTTP/1.1",
-        "408": "HTTP's status, named as one the spec does not use",
-        "431": "HTTP's status, named as one the spec does not use",
-    },
-}
+# Numbers in prose: the check is the spec lint's (scripts/lint_spec.py), so that
+# `make lint-spec` and `make release` refuse a spec whose prose outlived a changed limit.
 
 
-def _prose(
-    spec: dict[str, Any], node: Any, where: tuple[str, ...], schema: dict[str, Any] | None
-) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
-    """(location, the schema the text describes or None, text) for every prose string."""
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _prose(spec, item, (*where, str(index)), schema)
-        return
-    if not isinstance(node, dict):
-        return
-    is_schema = len(where) >= 2 and (where[-2] == "schemas" or where[-1] == "schema")
-    own = _resolve(spec, node) if is_schema else schema
-    for key, value in node.items():
-        place = (*where, str(key))
-        if isinstance(value, str) and (key in PROSE_KEYS or "x-decisions" in where):
-            yield "/".join(where if key in PROSE_KEYS else place), own, value
-        else:
-            yield from _prose(spec, value, place, own if key != "properties" else None)
-
-
-def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _numbers_of(spec: dict[str, Any], schema: dict[str, Any]) -> set[str]:
-    """The numbers a schema enforces: its constraints, and its pattern's fixed widths."""
-    flat = dict(schema)
-    for member in schema.get("allOf", []):
-        flat.update(_resolve(spec, member))
-    found = {_number(flat[key]) for key in CONSTRAINTS if key in flat}
-    if isinstance(flat.get("pattern"), str):
-        low, high = re._parser.parse(flat["pattern"]).getwidth()
-        found |= {str(low)} | ({str(high)} if high < 1 << 16 else set())
-    return found
-
-
-def _number(value: Any) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def unaccounted_prose_numbers(spec: dict[str, Any]) -> list[str]:
-    """`location: number` for every number in prose that nothing in `spec` accounts for."""
-    limits = {_number(value) for value in spec["info"].get("x-limits", {}).values()}
-    statuses = {
-        str(status)
-        for item in spec["paths"].values()
-        for op in item.values()
-        if isinstance(op, dict)
-        for status in op.get("responses", {})
-    }
-    every_schema = set().union(*(_numbers_of(spec, s) for s in _all_schemas(spec)))
-    found: list[str] = []
-    for where, schema, text in _prose(spec, spec, (), None):
-        enforced = _numbers_of(spec, schema) if schema is not None else every_schema
-        facts = next((f for place, f in PROSE_FACTS.items() if where.startswith(place)), {})
-        for number in PROSE_NUMBER.findall(text):
-            if number not in enforced | limits | statuses | facts.keys():
-                found.append(f"{where}: {number}")
-    return found
-
-
-def _all_schemas(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    components = spec["components"]
-    yield from components["schemas"].values()
-    yield from (param["schema"] for param in components["parameters"].values())
-    for schema in components["schemas"].values():
-        yield from (_resolve(spec, p) for p in schema.get("properties", {}).values())
+def _unaccounted(spec: dict[str, Any]) -> list[str]:
+    """`location: number` of each finding (the lint's message also quotes the text)."""
+    return [line.split(" (in ")[0] for line in lint_spec.unaccounted_prose_numbers(spec)]
 
 
 def test_every_number_stated_in_prose_is_one_the_spec_enforces() -> None:
-    assert unaccounted_prose_numbers(SPEC) == []
+    assert lint_spec.unaccounted_prose_numbers(SPEC) == []
 
 
 def test_a_changed_limit_leaves_its_old_number_in_prose_unaccounted() -> None:
@@ -419,7 +301,7 @@ def test_a_changed_limit_leaves_its_old_number_in_prose_unaccounted() -> None:
     changed = copy.deepcopy(SPEC)
     changed["components"]["schemas"]["Digits"]["maxLength"] = 64
     changed["info"]["x-limits"]["rate-limit-requests"] = 100
-    assert unaccounted_prose_numbers(changed) == [
+    assert _unaccounted(changed) == [
         "info/x-decisions/digits-length: 128",
         "info/x-decisions/rate-limit: 300",
         "components/schemas/Digits: 128",
@@ -428,7 +310,7 @@ def test_a_changed_limit_leaves_its_old_number_in_prose_unaccounted() -> None:
 
 
 def test_stated_tone_durations_are_the_patterns() -> None:
-    """PROSE_FACTS' 10-9999 ms: the shortest and longest `@<ms>` the Digits pattern takes."""
+    """PROSE_FACTS' 10-9999 ms (lint_spec.py): the shortest and longest `@<ms>` of Digits."""
     digits = rust_validator({"$ref": "#/components/schemas/Digits"})
     assert digits.is_valid("1@10") and digits.is_valid("1@9999")
     assert not digits.is_valid("1@9") and not digits.is_valid("1@10000")

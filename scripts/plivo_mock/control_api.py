@@ -80,9 +80,13 @@ async def inject_fault(app: Mock, request: Request) -> Reply:
     count = int(body["count"])
     status = int(body["status"]) if "status" in body else None
     delay_ms = int(body["delay_ms"]) if "delay_ms" in body else None
-    app.state.set_fault(call, Fault(remaining=count, status=status, delay_ms=delay_ms))
+    message = body.get("message")
+    app.state.set_fault(
+        call, Fault(remaining=count, status=status, delay_ms=delay_ms, message=message)
+    )
     armed: dict[str, Any] = {"call_uuid": call.call_uuid, "count": count}
-    armed.update({"status": status} if status is not None else {"delay_ms": delay_ms})
+    given = {"status": status, "delay_ms": delay_ms, "message": message}
+    armed.update({key: value for key, value in given.items() if value is not None})
     return Reply(request.operation.success, armed)
 
 

@@ -95,6 +95,8 @@ async def send_digits(app: Mock, request: Request) -> Reply:
     app.state.record(call, event)
     # Which message answers which body is the spec's (`x-cases` of the 202), not ours.
     fields = next((a.fields for a in request.operation.answers if a.request.is_valid(body)), {})
+    if fault is not None and fault.message is not None:
+        fields = {**fields, "message": fault.message}
     return Reply(request.operation.success, json_bytes({**fields, "api_id": request.api_id}))
 
 

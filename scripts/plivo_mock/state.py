@@ -134,6 +134,8 @@ class Fault:
     remaining: int
     status: int | None = None
     delay_ms: int | None = None
+    message: str | None = None
+    """The 202's `message` in place of the spec's: a value a client's open enums must keep."""
 
 
 @dataclass

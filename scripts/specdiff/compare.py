@@ -90,8 +90,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """The value whole and as written, as a Markdown code span: a string as it stands in the
+    spec (a pattern's backslashes single), anything else as compact JSON. Never cut: the
+    changelog quotes it, and a user checks their values against the whole of it."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def _resolve(doc: dict[str, Any], node: Any, where: str) -> tuple[Any, str | None]:
@@ -1008,7 +1013,7 @@ class _SchemaComparison:
         ta, tb = _types(self.a), _types(self.b)
         if ta == tb:
             return
-        shown = f"type {sorted(ta) if ta else 'any'} -> {sorted(tb) if tb else 'any'}"
+        shown = f"type {_show(sorted(ta)) if ta else 'any'} -> {_show(sorted(tb)) if tb else 'any'}"
         if not self.request:
             self.add("response-type-changed", "type", shown)
         elif _widened(ta, tb):
@@ -1045,10 +1050,10 @@ class _SchemaComparison:
         db = {json.dumps(v, sort_keys=True): v for v in eb}
         for gone in sorted(da.keys() - db.keys()):
             rule = "request-enum-value-removed" if self.request else "response-enum-value-removed"
-            self.add(rule, key, f"enum value {gone} removed")
+            self.add(rule, key, f"enum value {_show(da[gone])} removed")
         for new in sorted(db.keys() - da.keys()):
             rule = "request-enum-value-added" if self.request else "response-enum-value-added"
-            self.add(rule, key, f"enum value {new} added")
+            self.add(rule, key, f"enum value {_show(db[new])} added")
 
     def pattern(self, va: Any, vb: Any) -> None:
         shown = f"pattern {_show(va)} -> {_show(vb)}"

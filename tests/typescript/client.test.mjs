@@ -373,3 +373,14 @@ describe("validation before sending", () => {
     assert.equal(sent.length, 0);
   });
 });
+
+describe("a value the spec does not list, from the mock (the README's open-enum example)", () => {
+  test("the message fault's 202 is returned with its unlisted message; the next is strict", async () => {
+    await mock.inject({ message: "digits queued" });
+    const { client } = ours();
+    const sent = await client.sendDigits(BRIDGED_CALL_UUID, { digits: "1" });
+    assert.equal(sent.message, "digits queued");
+    assert.equal((await client.sendDigits(BRIDGED_CALL_UUID, { digits: "2" })).message, "digits sent");
+    assert.deepEqual((await mock.events()).map((event) => event.digits), ["1", "2"]);
+  });
+});

@@ -83,7 +83,7 @@ export class Mock {
     return (await this.control("GET", `calls/${callUuid}/events`)).events;
   }
 
-  /** The next `count` DTMF requests on the call are answered `status` instead. */
+  /** Arm a fault (openapi/mock-control.yaml FaultRequest) on the bridged call. */
   inject(fault) {
     return this.control("POST", "faults", { call_uuid: BRIDGED_CALL_UUID, ...fault });
   }

@@ -31,3 +31,14 @@ test("misuse.ts fails to compile exactly where it is marked, with the marked err
   );
   assert.deepEqual(found, expected, failed.stdout);
 });
+
+test("a misspelt field's error names it, not `never`", async () => {
+  const failed = await run("node", [TSC, "-p", `${HERE}tsconfig.misuse.json`]).then(
+    () => assert.fail("misuse.ts compiled"),
+    (error) => error,
+  );
+  for (const field of ["legs", "callbackUrl"]) {
+    assert.match(failed.stdout, new RegExp(`to type 'UnknownField<"${field}">'`), failed.stdout);
+  }
+  assert.doesNotMatch(failed.stdout, /type 'never'/, failed.stdout);
+});

@@ -31,8 +31,15 @@ export type CallbackMethod = components["schemas"]["CallbackMethod"];
  * no index signature (scripts/generate_typescript.py closes it), which catches a misspelt field
  * in an object literal; this also catches it in a variable, whose extra properties TypeScript
  * would otherwise let through: `{ digits: "9", legs: "bleg" }` does not compile either way.
+ * Each extra property gets a type no value has, named for it, and excluded from inference
+ * (`NoInfer`, else tsc infers through it and reduces the body to `never`): the error then reads
+ * `Type 'string' is not assignable to type 'UnknownField<"legs">'`, naming the field.
  */
-export type Exact<T, U extends T> = U & Record<Exclude<keyof U, keyof T>, never>;
+export type Exact<T, U extends T> = U &
+  NoInfer<{ [K in Exclude<keyof U, keyof T>]: UnknownField<K> }>;
+
+/** The type of a property a request body does not name: tsc's errors show it with the name. */
+export type UnknownField<K> = { error: "not a field of this request body"; field: K };
 
 export const AUTH_ID_ENV = "PLIVO_AUTH_ID";
 export const AUTH_TOKEN_ENV = "PLIVO_AUTH_TOKEN";

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="FaultRequest")
 
 @_attrs_define
 class FaultRequest:
-    """Give exactly one of `status` and `delay_ms`."""
+    """Give exactly one of `status`, `delay_ms` and `message`."""
 
     call_uuid: str
     """ The UUID of a live call, in lower case. """
@@ -22,6 +22,9 @@ class FaultRequest:
     """ Answer with this status and a Plivo-shaped error body. """
     delay_ms: int | Unset = UNSET
     """ Hold each request this long, then handle it normally. """
+    message: str | Unset = UNSET
+    """ Answer 202 with this `message` (the digits are played and recorded as usual): any text, such as a value the
+    spec's enum does not list. """
 
     def to_dict(self) -> dict[str, Any]:
         call_uuid = self.call_uuid
@@ -31,6 +34,8 @@ class FaultRequest:
         status = self.status
 
         delay_ms = self.delay_ms
+
+        message = self.message
 
         field_dict: dict[str, Any] = {}
 
@@ -45,6 +50,8 @@ class FaultRequest:
             field_dict["status"] = status
         if delay_ms is not UNSET:
             field_dict["delay_ms"] = delay_ms
+        if message is not UNSET:
+            field_dict["message"] = message
 
         return field_dict
 
@@ -59,11 +66,14 @@ class FaultRequest:
 
         delay_ms = d.pop("delay_ms", UNSET)
 
+        message = d.pop("message", UNSET)
+
         fault_request = cls(
             call_uuid=call_uuid,
             count=count,
             status=status,
             delay_ms=delay_ms,
+            message=message,
         )
 
         return fault_request

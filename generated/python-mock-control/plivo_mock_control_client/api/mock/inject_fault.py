@@ -97,13 +97,15 @@ def sync_detailed(
      The next `count` DTMF requests on the call that would have been accepted are
     answered instead with `status` (a Plivo-shaped error body, no event recorded), or
     are held for `delay_ms` and then handled normally (an event is recorded after the
-    delay; with `callback_url` the answer is immediate and the callback is delayed).
+    delay; with `callback_url` the answer is immediate and the callback is delayed), or
+    are handled normally but answered 202 with `message` in place of the spec's (to see
+    how a client parses a value the spec does not list: the SDKs' open enums).
     `status` may be any 4xx or 5xx, including ones the Plivo spec does not document
     (such as 503), to test how a client copes. A new fault replaces the call's current
     one; hanging up clears it.
 
     Args:
-        body (FaultRequest): Give exactly one of `status` and `delay_ms`.
+        body (FaultRequest): Give exactly one of `status`, `delay_ms` and `message`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,13 +136,15 @@ def sync(
      The next `count` DTMF requests on the call that would have been accepted are
     answered instead with `status` (a Plivo-shaped error body, no event recorded), or
     are held for `delay_ms` and then handled normally (an event is recorded after the
-    delay; with `callback_url` the answer is immediate and the callback is delayed).
+    delay; with `callback_url` the answer is immediate and the callback is delayed), or
+    are handled normally but answered 202 with `message` in place of the spec's (to see
+    how a client parses a value the spec does not list: the SDKs' open enums).
     `status` may be any 4xx or 5xx, including ones the Plivo spec does not document
     (such as 503), to test how a client copes. A new fault replaces the call's current
     one; hanging up clears it.
 
     Args:
-        body (FaultRequest): Give exactly one of `status` and `delay_ms`.
+        body (FaultRequest): Give exactly one of `status`, `delay_ms` and `message`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,13 +170,15 @@ async def asyncio_detailed(
      The next `count` DTMF requests on the call that would have been accepted are
     answered instead with `status` (a Plivo-shaped error body, no event recorded), or
     are held for `delay_ms` and then handled normally (an event is recorded after the
-    delay; with `callback_url` the answer is immediate and the callback is delayed).
+    delay; with `callback_url` the answer is immediate and the callback is delayed), or
+    are handled normally but answered 202 with `message` in place of the spec's (to see
+    how a client parses a value the spec does not list: the SDKs' open enums).
     `status` may be any 4xx or 5xx, including ones the Plivo spec does not document
     (such as 503), to test how a client copes. A new fault replaces the call's current
     one; hanging up clears it.
 
     Args:
-        body (FaultRequest): Give exactly one of `status` and `delay_ms`.
+        body (FaultRequest): Give exactly one of `status`, `delay_ms` and `message`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,13 +207,15 @@ async def asyncio(
      The next `count` DTMF requests on the call that would have been accepted are
     answered instead with `status` (a Plivo-shaped error body, no event recorded), or
     are held for `delay_ms` and then handled normally (an event is recorded after the
-    delay; with `callback_url` the answer is immediate and the callback is delayed).
+    delay; with `callback_url` the answer is immediate and the callback is delayed), or
+    are handled normally but answered 202 with `message` in place of the spec's (to see
+    how a client parses a value the spec does not list: the SDKs' open enums).
     `status` may be any 4xx or 5xx, including ones the Plivo spec does not document
     (such as 503), to test how a client copes. A new fault replaces the call's current
     one; hanging up clears it.
 
     Args:
-        body (FaultRequest): Give exactly one of `status` and `delay_ms`.
+        body (FaultRequest): Give exactly one of `status`, `delay_ms` and `message`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
