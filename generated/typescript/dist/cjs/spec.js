@@ -8,7 +8,7 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.CALLBACK_BODIES = exports.SUCCESS = exports.REQUEST_RULES = exports.DEFAULT_BASE_URL = exports.VERSION = void 0;
 /** The package version (openapi/generator.yaml package_version_override). */
-exports.VERSION = "2.0.0-dev.0";
+exports.VERSION = "2.0.0";
 /** The first of the spec's `servers`. */
 exports.DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */
