@@ -43,9 +43,14 @@ def edit_spec(tree: Path, old: str, new: str) -> None:
     spec.write_text(text.replace(old, new, 1), "utf-8")
 
 
-def latest_release(tree: Path) -> str:
+def recorded_releases(tree: Path) -> list[str]:
+    """The versions openapi/releases/ records, newest first (as changelogs list them)."""
     versions = [p.stem for p in (tree / "openapi/releases").glob("*.yaml")]
-    return max(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
+    return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")), reverse=True)
+
+
+def latest_release(tree: Path) -> str:
+    return recorded_releases(tree)[0]
 
 
 def bumped_major(version: str) -> str:
@@ -453,7 +458,7 @@ def test_gate_catches_a_changelog_that_disagrees(tmp_path: Path) -> None:
 
 def test_gate_checks_the_typescript_package(tmp_path: Path) -> None:
     tree = clone(tmp_path)
-    version = latest_release(tree)
+    recorded = recorded_releases(tree)
     carried = TS_PLACE.read(tree)
     manifest = tree / TS / "package.json"
     manifest.write_text(
@@ -473,7 +478,7 @@ def test_gate_checks_the_typescript_package(tmp_path: Path) -> None:
     assert lines[0].endswith(f"it must be {carried} (`make generate` writes it)")
     assert lines[1:] == [
         "release gate: plivo-dtmf-client (TypeScript): openapi/changelogs/typescript.md lists "
-        f"releases ['{version}', '0.9.0'], but openapi/releases/ records ['{version}']",
+        f"releases {[*recorded, '0.9.0']}, but openapi/releases/ records {recorded}",
         "release gate: plivo-dtmf-client (TypeScript): generated/typescript/CHANGELOG.md is "
         "not openapi/changelogs/typescript.md: run `make generate`",
     ]
