@@ -54,8 +54,9 @@ def main() -> int:
             print(f"  {old}  ->  {new}")
         spec.write_text(text, encoding="utf-8")
 
-        show("make spec-diff   (exit 1: something is breaking)")
-        print(run(tree, "-m", "specdiff", ok=(1,)), end="")
+        # Both values added are minor: the request's enum grows, the callback's is open.
+        show("make spec-diff   (exit 0: nothing breaking)")
+        print(run(tree, "-m", "specdiff"), end="")
         show("make generate   (the pending pre-release version, then every package)")
         print(run(tree, "scripts/release.py", "--set-version"), end="")
         for generator in generators():
