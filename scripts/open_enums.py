@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from plivo_mock.pointer import MAX_HOPS, fragment_pointer, lookup, token
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SCHEMAS = "#/components/schemas/"
 _SUBSCHEMAS = ("items", "additionalProperties", "not", "contains", "propertyNames")
@@ -41,7 +43,7 @@ class Position:
 
     @property
     def property_pointer(self) -> str:
-        return f"{self.pointer}/properties/{_escape(self.name)}"
+        return f"{self.pointer}/properties/{token(self.name)}"
 
     @property
     def component(self) -> str | None:
@@ -50,25 +52,19 @@ class Position:
         return rest if rest != self.pointer and "/" not in rest else None
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _lookup(spec: Schema, ref: str) -> Any:
-    if not ref.startswith("#/"):
-        raise SystemExit(f"open_enums: only local references are resolved, not {ref!r}")
-    node: Any = spec
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
 def _resolved(spec: Schema, node: Any, pointer: str) -> tuple[Any, str]:
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
-        seen.add(node["$ref"])
-        pointer = node["$ref"]
-        node = _lookup(spec, pointer)
+    """`node` with its chain of local `$ref`s followed as plivo_mock.pointer reads them (its
+    escapes and hop bound), and the pointer of where the chain ends."""
+    hops = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            raise SystemExit(f"open_enums: only local references are resolved, not {ref!r}")
+        hops += 1
+        if hops > MAX_HOPS:
+            raise SystemExit(f"open_enums: $ref chain over {MAX_HOPS} refs at {pointer}")
+        pointer = ref
+        node = lookup(spec, fragment_pointer(ref[1:]))
     return node, pointer
 
 
@@ -81,9 +77,9 @@ def _schemas_of(spec: Schema, holder: Any, pointer: str) -> Iterator[tuple[Any, 
         yield holder["schema"], f"{pointer}/schema"
     for media, content in holder.get("content", {}).items():
         if isinstance(content, dict) and "schema" in content:
-            yield content["schema"], f"{pointer}/content/{_escape(media)}/schema"
+            yield content["schema"], f"{pointer}/content/{token(media)}/schema"
     for name, header in holder.get("headers", {}).items():
-        yield from _schemas_of(spec, header, f"{pointer}/headers/{_escape(name)}")
+        yield from _schemas_of(spec, header, f"{pointer}/headers/{token(name)}")
 
 
 def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
@@ -99,19 +95,19 @@ def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
         if "requestBody" in op:
             writes.extend(_schemas_of(spec, op["requestBody"], f"{at}/requestBody"))
         for status, response in op.get("responses", {}).items():
-            reads.extend(_schemas_of(spec, response, f"{at}/responses/{_escape(str(status))}"))
+            reads.extend(_schemas_of(spec, response, f"{at}/responses/{token(str(status))}"))
 
     for path, item in spec.get("paths", {}).items():
-        item_at = f"#/paths/{_escape(path)}"
+        item_at = f"#/paths/{token(path)}"
         for method in HTTP_METHODS:
             if method not in item:
                 continue
             op, op_at = item[method], f"{item_at}/{method}"
             operation(op, op_at, item.get("parameters", []), parsed, sent)
             for name, callback in op.get("callbacks", {}).items():
-                callback, cb_at = _resolved(spec, callback, f"{op_at}/callbacks/{_escape(name)}")
+                callback, cb_at = _resolved(spec, callback, f"{op_at}/callbacks/{token(name)}")
                 for expression, cb_item in callback.items():
-                    expr_at = f"{cb_at}/{_escape(expression)}"
+                    expr_at = f"{cb_at}/{token(expression)}"
                     for cb_method in HTTP_METHODS:
                         if cb_method in cb_item:
                             # The provider sends the callback's request; we answer it.
@@ -138,7 +134,7 @@ def _objects(spec: Schema, roots: list[tuple[Any, str]]) -> dict[str, Schema]:
         if isinstance(node.get("properties"), dict):
             found[pointer] = node
             for name, sub in node["properties"].items():
-                walk(sub, f"{pointer}/properties/{_escape(name)}")
+                walk(sub, f"{pointer}/properties/{token(name)}")
         for key in _SUBSCHEMAS:
             if isinstance(node.get(key), dict):
                 walk(node[key], f"{pointer}/{key}")
