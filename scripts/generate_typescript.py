@@ -140,6 +140,11 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
     for body_rules in callbacks.values():
         for rule in body_rules["properties"].values():
             rule.pop("python_pattern", None)
+            if "enum" in rule:
+                rule["enum"] = list(rule["enum"])
+    constants = emit.callback_constants(spec)
+    headers = constants["headers"]
+    limits = constants["limits"]
     return (
         "/**\n"
         f" * What {SPEC.name} says about requests, checked before any HTTP call.\n"
@@ -165,7 +170,22 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
         "    string,\n"
         "    { required: readonly string[]; properties: Readonly<Record<string, Rule>> }\n"
         "  >\n"
-        f"> = {json.dumps(callbacks, indent=2)};\n"
+        f"> = {json.dumps(callbacks, indent=2)};\n\n"
+        "/** The operationId of the spec's one callback, the one src/webhooks.ts verifies. */\n"
+        f"export const CALLBACK_OPERATION_ID = {json.dumps(constants['operation_id'])};\n\n"
+        "/** The callback's header parameters (components SignatureV3, SignatureV3Nonce, ...). */\n"
+        f"export const SIGNATURE_V3_HEADER = {json.dumps(headers['SignatureV3'])};\n"
+        f"export const SIGNATURE_V3_NONCE_HEADER = {json.dumps(headers['SignatureV3Nonce'])};\n"
+        f"export const SIGNATURE_V2_HEADER = {json.dumps(headers['SignatureV2'])};\n"
+        f"export const SIGNATURE_V2_NONCE_HEADER = {json.dumps(headers['SignatureV2Nonce'])};\n\n"
+        "/** info.x-limits.body-bytes. */\n"
+        f"export const BODY_BYTES = {limits['body-bytes']};\n"
+        "/** info.x-limits.target-bytes. */\n"
+        f"export const TARGET_BYTES = {limits['target-bytes']};\n"
+        "/** info.x-limits.header-bytes. */\n"
+        f"export const HEADER_BYTES = {limits['header-bytes']};\n"
+        "/** info.x-limits.callback-json-depth. */\n"
+        f"export const CALLBACK_JSON_DEPTH = {limits['callback-json-depth']};\n"
     )
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import open_enums
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "scripts" / "generate.py"
@@ -132,3 +136,71 @@ def test_meta_takes_names_and_version_from_the_generated_pyproject(tmp_path: Pat
     from plivo_dtmf_client import _meta, client
 
     assert client.USER_AGENT.startswith(f"{_meta.PROJECT_NAME}/{_meta.PACKAGE_VERSION} ")
+
+
+def _hook() -> Any:
+    found = importlib.util.spec_from_file_location(
+        "emit_spec_module", ROOT / "openapi" / "hooks" / "emit_spec_module.py"
+    )
+    assert found is not None and found.loader is not None
+    hook = importlib.util.module_from_spec(found)
+    found.loader.exec_module(hook)
+    return hook
+
+
+def _spec() -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "plivo-dtmf.yaml").read_text("utf-8"))
+    return spec
+
+
+def test_callback_rules_drop_only_the_enums_open_enums_calls_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hook, spec = _hook(), _spec()
+    callback = spec["components"]["schemas"]["DigitsSentCallback"]
+    # An integer enum is no string enum position open_enums opens: the receiver checks it.
+    callback["properties"]["attempt"] = {"type": "integer", "enum": [1, 2]}
+    (rules,) = hook.callback_bodies(spec).values()
+    opened = {
+        p.name for p in open_enums.open_positions(spec) if p.component == "DigitsSentCallback"
+    }
+    assert opened and all("enum" not in rules["properties"][name] for name in opened)
+    assert rules["properties"]["attempt"]["enum"] == (1, 2)
+    # The positions are read, not assumed: with none open, the callback's enums are checked.
+    monkeypatch.setattr(hook.open_enums, "open_positions", lambda spec: [])
+    (closed,) = hook.callback_bodies(spec).values()
+    assert all("enum" in closed["properties"][name] for name in opened)
+
+
+def test_the_verifiers_constants_are_read_from_the_spec() -> None:
+    hook, spec = _hook(), _spec()
+    spec["info"]["x-limits"]["callback-json-depth"] = 5
+    spec["components"]["parameters"]["SignatureV3Nonce"]["name"] = "X-Other-Nonce"
+    constants = hook.callback_constants(spec)
+    assert constants["limits"]["callback-json-depth"] == 5
+    assert constants["headers"]["SignatureV3Nonce"] == "X-Other-Nonce"
+    assert constants["operation_id"] == "digitsSentCallback"
+    del spec["info"]["x-limits"]["header-bytes"]
+    with pytest.raises(SystemExit, match="x-limits.header-bytes"):
+        hook.callback_constants(spec)
+
+
+def test_both_verifiers_use_the_emitted_constants() -> None:
+    from plivo_dtmf_client import _meta, webhooks
+
+    assert (webhooks.MAX_JSON_DEPTH, webhooks.MAX_BODY_BYTES) == (
+        _meta.CALLBACK_JSON_DEPTH,
+        _meta.BODY_BYTES,
+    )
+    assert webhooks.MAX_HEADER_CHARS == _meta.HEADER_BYTES
+    assert webhooks.NONCE_V3 == _meta.SIGNATURE_V3_NONCE_HEADER
+    for source in (
+        ROOT / "openapi" / "modules" / "webhooks.py",
+        ROOT / "openapi" / "typescript" / "src" / "webhooks.ts",
+    ):
+        text = source.read_text("utf-8")
+        # No bound, header name or callback key typed in as a value: each is the spec's.
+        typed = r'\b(MAX_\w+|SIGNATURE_V\d|NONCE_V\d)(: Final)? = ["\d]'
+        assert not re.search(typed, text), source
+        assert re.search(r"\bMAX_JSON_DEPTH(: Final)? = CALLBACK_JSON_DEPTH\b", text), source
+        assert '["digitsSentCallback"]' not in text, source

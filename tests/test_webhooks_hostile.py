@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
 import threading
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +21,7 @@ import pytest
 from plivo.utils.signature_v3 import construct_get_url, construct_post_url, get_signature_v3
 from plivo_dtmf_client.webhooks import (
     MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
     NONCE_V3,
     SIGNATURE_V3,
     NonceStore,
@@ -72,12 +76,89 @@ def test_deep_nesting_is_refused_before_the_json_parser_recurses() -> None:
     with pytest.raises(WebhookPayloadError, match="nested"):
         post(b"[" * 5000, signed_as={})  # under the size bound, over json's recursion limit
     with pytest.raises(WebhookPayloadError, match="nested"):
-        post(b'{"a":' * 17 + b"1" + b"}" * 17, signed_as={})
+        over = MAX_JSON_DEPTH + 1
+        post(b'{"a":' * over + b"1" + b"}" * over, signed_as={})
 
 
 def test_a_body_over_the_bound_is_refused_unparsed() -> None:
     with pytest.raises(WebhookPayloadError, match=str(MAX_BODY_BYTES)):
         post(b" " * MAX_BODY_BYTES + b"{}", signed_as={})
+
+
+def _multibyte_bodies() -> list[bytes]:
+    """Bodies of 1- to 4-byte UTF-8 characters exactly at the byte bound and one over it: the
+    multi-byte ones far under it counted in characters (or UTF-16 units)."""
+    bodies = []
+    for char in ("a", "\u00e9", "\u20ac", "\U0001f600"):
+        frame = '{"pad": ""}'
+        room = MAX_BODY_BYTES - len(frame.encode())
+        width = len(char.encode())
+        text = "a" * (room % width) + char * (room // width)
+        for extra in ("", "a"):
+            body = ('{"pad": "' + extra + text + '"}').encode()
+            assert len(body) == MAX_BODY_BYTES + len(extra)
+            bodies.append(body)
+    return bodies
+
+
+def _verdict(error: BaseException | None) -> str:
+    if error is None:
+        return "accepted"
+    over = f"over {MAX_BODY_BYTES} bytes" in str(error)
+    return f"{type(error).__name__}{' (size)' if over else ''}"
+
+
+def _python_verdict(body: bytes) -> str:
+    try:
+        post(body, signed_as=json.loads(body))
+    except WebhookError as error:
+        return _verdict(error)
+    return _verdict(None)
+
+
+def test_a_body_is_bounded_in_utf8_bytes_not_characters() -> None:
+    for body in _multibyte_bodies():
+        size = "(size)" in _python_verdict(body)
+        assert size == (len(body) > MAX_BODY_BYTES), (len(body), _python_verdict(body))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_typescript_verifier_bounds_a_string_body_as_python_bounds_its_bytes() -> None:
+    script = """
+    const { signatureHeaders, verifyDigitsSent } = await import(process.argv[1]);
+    const { readFileSync } = await import("node:fs");
+    const [token, url, bodies, max] = JSON.parse(readFileSync(0, "utf8"));
+    const verdicts = bodies.map((body) => {
+      try {
+        const headers = signatureHeaders(token, "POST", url, JSON.parse(body));
+        verifyDigitsSent({ method: "POST", url, headers, body, authToken: token });
+        return "accepted";
+      } catch (error) {
+        const over = String(error.message).includes(`over ${max} bytes`);
+        return `${error.constructor.name}${over ? " (size)" : ""}`;
+      }
+    });
+    console.log(JSON.stringify(verdicts));
+    """
+    bodies = _multibyte_bodies()
+    entry = Path(__file__).parent.parent / "generated" / "typescript" / "dist" / "index.js"
+    texts = [body.decode() for body in bodies]
+    done = subprocess.run(
+        [
+            "node",
+            "--input-type=module",
+            "-e",
+            script,
+            entry.as_uri(),
+        ],
+        input=json.dumps([TOKEN, URL, texts, MAX_BODY_BYTES]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [_python_verdict(body) for body in bodies]
 
 
 def _hostile_corpus(rng: random.Random) -> list[tuple[str, str, Any, Any]]:

@@ -19,7 +19,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import open_enums  # scripts/, on the venv's path like `generate` (see generator.yaml)
 import yaml
+from plivo_mock.pointer import token
 
 HERE = Path(__file__).resolve().parent
 OPENAPI = HERE.parent
@@ -62,12 +64,21 @@ ANNOTATIONS = (
 # (and `required` by the generated model's signature).
 BODY_KEYWORDS = ("type", "properties", "required", "additionalProperties")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# The `info.x-limits` the webhook verifiers bound their input with, and the components of the
+# callback's header parameters they read (its signatures and nonces): emitted as constants.
+VERIFIER_LIMITS = ("body-bytes", "target-bytes", "header-bytes", "callback-json-depth")
+SIGNATURE_PARAMETERS = ("SignatureV3", "SignatureV3Nonce", "SignatureV2", "SignatureV2Nonce")
 
 Schema = dict[str, Any]
 
 
 def resolve(spec: Schema, node: Schema) -> Schema:
     """Follow local `$ref`s (`#/components/...`) until a real object."""
+    return resolve_at(spec, node, "#")[0]
+
+
+def resolve_at(spec: Schema, node: Schema, pointer: str) -> tuple[Schema, str]:
+    """`resolve`, with the pointer of where the chain ends (`pointer` when `node` is no ref)."""
     seen: set[str] = set()
     while "$ref" in node:
         ref = node["$ref"]
@@ -77,8 +88,8 @@ def resolve(spec: Schema, node: Schema) -> Schema:
         target: Any = spec
         for part in ref[2:].split("/"):
             target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+        node, pointer = target, ref
+    return node, pointer
 
 
 def flatten(spec: Schema, schema: Schema) -> Schema:
@@ -181,38 +192,97 @@ def operation_rules(
     return rules
 
 
+def callback_operations(spec: Schema) -> list[tuple[Schema, Schema, str]]:
+    """Each callback operation (what the provider sends): (its path item, the operation, the
+    operation's JSON pointer), in the spec's order."""
+    found: list[tuple[Schema, Schema, str]] = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation, at = resolve_at(
+                spec, item.get(method, {}), f"#/paths/{token(path)}/{method}"
+            )
+            for name, raw in operation.get("callbacks", {}).items():
+                callback, cb_at = resolve_at(spec, raw, f"{at}/callbacks/{token(name)}")
+                for expression, cb_item in callback.items():
+                    for cb_method in HTTP_METHODS:
+                        if cb_method in cb_item:
+                            cb_op_at = f"{cb_at}/{token(expression)}/{cb_method}"
+                            found.append((cb_item, cb_item[cb_method], cb_op_at))
+    return found
+
+
 def callback_bodies(spec: Schema) -> dict[str, Any]:
     """The required members and rules of each callback's JSON body, by operationId.
 
     What a receiver checks (plivo_dtmf_client.webhooks): the request bodies the provider sends.
+    A callback is parsed, so the enums scripts/open_enums.py calls open (its positions) are
+    left out of the rules: a value the spec does not list is kept, typed as a str, instead of
+    refusing the callback. An enum at a position it keeps closed is checked.
     """
+    open_at = {(position.pointer, position.name) for position in open_enums.open_positions(spec)}
     found: dict[str, Any] = {}
-    for item in spec["paths"].values():
-        for method in HTTP_METHODS:
-            for callback in resolve(spec, item.get(method, {})).get("callbacks", {}).values():
-                for expression in resolve(spec, callback).values():
-                    for cb_method in HTTP_METHODS:
-                        if cb_method not in expression:
-                            continue
-                        operation = expression[cb_method]
-                        body = resolve(spec, operation.get("requestBody", {}))
-                        content = body.get("content", {}).get("application/json", {})
-                        schema = flatten(spec, content.get("schema", {}))
-                        found[operation["operationId"]] = {
-                            "required": tuple(schema.get("required", ())),
-                            "properties": {
-                                name: _open(rule(spec, prop))
-                                for name, prop in schema.get("properties", {}).items()
-                            },
-                        }
+    for _, operation, at in callback_operations(spec):
+        body, body_at = resolve_at(spec, operation.get("requestBody", {}), f"{at}/requestBody")
+        content = body.get("content", {}).get("application/json", {})
+        raw = content.get("schema", {})
+        schema = flatten(spec, raw)
+        declared = declared_at(spec, raw, f"{body_at}/content/{token('application/json')}/schema")
+        properties = {}
+        for name, prop in schema.get("properties", {}).items():
+            checked = rule(spec, prop)
+            if (declared[name], name) in open_at:
+                checked.pop("enum", None)
+            properties[name] = checked
+        found[operation["operationId"]] = {
+            "required": tuple(schema.get("required", ())),
+            "properties": properties,
+        }
     return found
 
 
-def _open(found: dict[str, Any]) -> dict[str, Any]:
-    """A callback is parsed, so its enums are open (scripts/open_enums.py): a value the spec
-    does not list is kept, typed as a str, instead of refusing the callback."""
-    found.pop("enum", None)
+def declared_at(spec: Schema, schema: Schema, pointer: str) -> dict[str, str]:
+    """The pointer of the object schema declaring each of `flatten`'s properties (an `allOf`
+    member's, or the schema's own, which wins as in `flatten`): what open_enums' positions
+    name."""
+    schema, pointer = resolve_at(spec, schema, pointer)
+    found: dict[str, str] = {}
+    for i, member in enumerate(schema.get("allOf", [])):
+        found.update(declared_at(spec, member, f"{pointer}/allOf/{i}"))
+    found.update(dict.fromkeys(schema.get("properties", {}), pointer))
     return found
+
+
+def callback_constants(spec: Schema) -> dict[str, Any]:
+    """What the webhook verifiers read from the spec: the one callback's operationId, the
+    names of its signature and nonce headers (its parameters), and the x-limits bounding
+    their input. Generation fails, naming it, when one is missing."""
+    callbacks = callback_operations(spec)
+    if len(callbacks) != 1:
+        raise SystemExit(
+            f"emit_spec_module: the webhook verifiers verify one callback, the spec has "
+            f"{len(callbacks)}"
+        )
+    item, operation, _ = callbacks[0]
+    headers: dict[str, str] = {}
+    for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        ref = raw.get("$ref", "")
+        parameter = resolve(spec, raw)
+        component = ref.removeprefix("#/components/parameters/")
+        if parameter.get("in") == "header" and component in SIGNATURE_PARAMETERS:
+            headers[component] = parameter["name"]
+    limits = spec["info"].get("x-limits", {})
+    missing = [f"parameter {name}" for name in SIGNATURE_PARAMETERS if name not in headers]
+    missing += [f"info.x-limits.{key}" for key in VERIFIER_LIMITS if key not in limits]
+    if missing:
+        raise SystemExit(
+            f"emit_spec_module: the webhook verifiers need {', '.join(missing)} "
+            f"(the callback {operation['operationId']})"
+        )
+    return {
+        "operation_id": operation["operationId"],
+        "headers": {name: headers[name] for name in SIGNATURE_PARAMETERS},
+        "limits": {key: int(limits[key]) for key in VERIFIER_LIMITS},
+    }
 
 
 META = '''"""What the generator fills in for the runtime modules: names, version, and what
@@ -240,6 +310,24 @@ REQUEST_RULES: Final[dict[tuple[str, str], OperationRules]] = {request_rules}
 
 CALLBACK_BODIES: Final[dict[str, BodyRules]] = {callback_bodies}
 """The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
+
+CALLBACK_OPERATION_ID: Final = {operation_id!r}
+"""The operationId of the spec's one callback, the one webhooks.py verifies."""
+
+SIGNATURE_V3_HEADER: Final = {SignatureV3!r}
+SIGNATURE_V3_NONCE_HEADER: Final = {SignatureV3Nonce!r}
+SIGNATURE_V2_HEADER: Final = {SignatureV2!r}
+SIGNATURE_V2_NONCE_HEADER: Final = {SignatureV2Nonce!r}
+"""The callback's header parameters (components SignatureV3, SignatureV3Nonce, ...)."""
+
+BODY_BYTES: Final = {body_bytes!r}
+"""info.x-limits.body-bytes."""
+TARGET_BYTES: Final = {target_bytes!r}
+"""info.x-limits.target-bytes."""
+HEADER_BYTES: Final = {header_bytes!r}
+"""info.x-limits.header-bytes."""
+CALLBACK_JSON_DEPTH: Final = {callback_json_depth!r}
+"""info.x-limits.callback-json-depth."""
 '''
 
 
@@ -251,11 +339,15 @@ def render(spec: Schema, project: dict[str, str]) -> str:
         for method in HTTP_METHODS
         if method in item
     }
+    constants = callback_constants(spec)
     return META.format(
         spec_name=SPEC.name,
         default_base_url=spec["servers"][0]["url"],
         request_rules=pprint.pformat(request_rules, sort_dicts=False, width=88),
         callback_bodies=pprint.pformat(callback_bodies(spec), sort_dicts=False, width=88),
+        operation_id=constants["operation_id"],
+        **constants["headers"],
+        **{key.replace("-", "_"): value for key, value in constants["limits"].items()},
         **project,
     )
 

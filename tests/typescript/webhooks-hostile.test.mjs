@@ -6,6 +6,7 @@ import { test } from "node:test";
 
 import {
   MAX_BODY_BYTES,
+  MAX_JSON_DEPTH,
   NONCE_V3,
   NonceStore,
   ReplayError,
@@ -69,7 +70,8 @@ test("a lone surrogate in the body is a WebhookError, and does not verify as U+F
 
 test("deep nesting and oversized bodies are refused before parsing", () => {
   assert.throws(() => post("[".repeat(5000), {}), /nested/);
-  assert.throws(() => post('{"a":'.repeat(17) + "1" + "}".repeat(17), {}), /nested/);
+  const over = MAX_JSON_DEPTH + 1;
+  assert.throws(() => post('{"a":'.repeat(over) + "1" + "}".repeat(over), {}), /nested/);
   assert.throws(() => post(" ".repeat(MAX_BODY_BYTES) + "{}", {}), new RegExp(String(MAX_BODY_BYTES)));
   assert.throws(() => post(new Uint8Array(MAX_BODY_BYTES + 1).fill(32), {}), new RegExp(String(MAX_BODY_BYTES)));
 });
@@ -321,4 +323,29 @@ test("the nonce store forgets after maxAgeMs and beyond maxSize", () => {
   now += 1;
   assert.equal(store.size, 1); // "a", remembered 10 s after the others
   store.checkAndRemember("d");
+});
+
+test("a string body is bounded in UTF-8 bytes, as bytes are, not in UTF-16 units", () => {
+  const sizeError = new RegExp(`over ${MAX_BODY_BYTES} bytes`);
+  for (const char of ["a", "\u00e9", "\u20ac", "\u{1f600}"]) {
+    const frame = '{"pad": ""}';
+    const room = MAX_BODY_BYTES - Buffer.byteLength(frame);
+    const width = Buffer.byteLength(char);
+    const text = "a".repeat(room % width) + char.repeat(Math.floor(room / width));
+    for (const extra of ["", "a"]) {
+      const body = `{"pad": "${extra}${text}"}`;
+      const bytes = new TextEncoder().encode(body);
+      assert.equal(bytes.length, MAX_BODY_BYTES + extra.length);
+      const verdicts = [body, bytes].map((raw) => {
+        try {
+          verify("POST", URL_, signatureHeaders(TOKEN, "POST", URL_, JSON.parse(body)), raw);
+          return "accepted";
+        } catch (error) {
+          return sizeError.test(error.message) ? "size" : error.constructor.name;
+        }
+      });
+      assert.equal(verdicts[0], verdicts[1], `${char} ${bytes.length} bytes`);
+      assert.equal(verdicts[0] === "size", extra !== "", `${char} ${bytes.length} bytes: ${verdicts[0]}`);
+    }
+  }
 });

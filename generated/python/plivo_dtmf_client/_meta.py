@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 PROJECT_NAME: Final = "plivo-dtmf-client"
 PACKAGE_NAME: Final = "plivo_dtmf_client"
-PACKAGE_VERSION: Final = "2.0.0"
+PACKAGE_VERSION: Final = "2.0.1.dev0"
 
 DEFAULT_BASE_URL: Final = "https://api.plivo.com"
 """The first of the spec's `servers`."""
@@ -83,3 +83,21 @@ CALLBACK_BODIES: Final[dict[str, BodyRules]] = {
     }
 }
 """The bodies of the spec's callbacks (what the provider sends), keyed by operationId."""
+
+CALLBACK_OPERATION_ID: Final = "digitsSentCallback"
+"""The operationId of the spec's one callback, the one webhooks.py verifies."""
+
+SIGNATURE_V3_HEADER: Final = "X-Plivo-Signature-V3"
+SIGNATURE_V3_NONCE_HEADER: Final = "X-Plivo-Signature-V3-Nonce"
+SIGNATURE_V2_HEADER: Final = "X-Plivo-Signature-V2"
+SIGNATURE_V2_NONCE_HEADER: Final = "X-Plivo-Signature-V2-Nonce"
+"""The callback's header parameters (components SignatureV3, SignatureV3Nonce, ...)."""
+
+BODY_BYTES: Final = 8192
+"""info.x-limits.body-bytes."""
+TARGET_BYTES: Final = 8192
+"""info.x-limits.target-bytes."""
+HEADER_BYTES: Final = 8192
+"""info.x-limits.header-bytes."""
+CALLBACK_JSON_DEPTH: Final = 16
+"""info.x-limits.callback-json-depth."""

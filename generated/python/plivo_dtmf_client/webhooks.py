@@ -46,23 +46,36 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, cast
 from urllib.parse import parse_qs, parse_qsl, urlparse, urlsplit, urlunparse
 
+from ._meta import (
+    BODY_BYTES,
+    CALLBACK_JSON_DEPTH,
+    CALLBACK_OPERATION_ID,
+    HEADER_BYTES,
+    SIGNATURE_V2_HEADER,
+    SIGNATURE_V2_NONCE_HEADER,
+    SIGNATURE_V3_HEADER,
+    SIGNATURE_V3_NONCE_HEADER,
+    TARGET_BYTES,
+)
 from ._spec import CALLBACK_BODIES, check_value
 from .errors import InvalidParameterError, PlivoError
 from .models.digits_sent_callback import DigitsSentCallback
 
-SIGNATURE_V3: Final = "X-Plivo-Signature-V3"
-NONCE_V3: Final = "X-Plivo-Signature-V3-Nonce"
-SIGNATURE_V2: Final = "X-Plivo-Signature-V2"
-NONCE_V2: Final = "X-Plivo-Signature-V2-Nonce"
+# The callback's header parameters in the spec (written into _meta.py by make generate).
+SIGNATURE_V3: Final = SIGNATURE_V3_HEADER
+NONCE_V3: Final = SIGNATURE_V3_NONCE_HEADER
+SIGNATURE_V2: Final = SIGNATURE_V2_HEADER
+NONCE_V2: Final = SIGNATURE_V2_NONCE_HEADER
 
-MAX_BODY_BYTES: Final = 8192
+MAX_BODY_BYTES: Final = BODY_BYTES
 """A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests."""
-MAX_URL_CHARS: Final = 8192 + 1024
+MAX_URL_CHARS: Final = TARGET_BYTES + 1024
 """The spec's `x-limits.target-bytes` for the path and query, plus room for scheme and host."""
-MAX_HEADER_CHARS: Final = 8192
+MAX_HEADER_CHARS: Final = HEADER_BYTES
 """The spec's `x-limits.header-bytes`, for each signature and nonce header read."""
-MAX_JSON_DEPTH: Final = 16
-"""The callback is one flat object; deeper nesting is refused before the JSON parser sees it."""
+MAX_JSON_DEPTH: Final = CALLBACK_JSON_DEPTH
+"""The spec's `x-limits.callback-json-depth`: the callback is one flat object; deeper nesting
+is refused before the JSON parser sees it."""
 
 Params = Mapping[str, Any]
 """Signed parameters: a string, number, boolean, list of those, or nested object per name."""
@@ -329,7 +342,7 @@ def _pairs(headers: Headers) -> Iterable[tuple[str, str]]:
 
 
 def _digits_sent(fields: dict[str, Any]) -> DigitsSentCallback:
-    rules = CALLBACK_BODIES["digitsSentCallback"]
+    rules = CALLBACK_BODIES[CALLBACK_OPERATION_ID]
     missing = [name for name in rules["required"] if name not in fields]
     if missing:
         raise WebhookPayloadError(f"the callback has no {', '.join(missing)}")
@@ -427,8 +440,8 @@ def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 # --- what the signature covers ---------------------------------------------------------------
 
-_BODY_NAMES: Final = tuple(sorted(CALLBACK_BODIES["digitsSentCallback"]["properties"]))
-_REQUIRED: Final = frozenset(CALLBACK_BODIES["digitsSentCallback"]["required"])
+_BODY_NAMES: Final = tuple(sorted(CALLBACK_BODIES[CALLBACK_OPERATION_ID]["properties"]))
+_REQUIRED: Final = frozenset(CALLBACK_BODIES[CALLBACK_OPERATION_ID]["required"])
 
 _Reading = tuple[str, list[tuple[str, str]], dict[str, str] | None]
 """What a signed text says: the method, the query's pairs (sorted), the body's members."""

@@ -5,7 +5,7 @@
  * openapi/generator.yaml. Do not edit.
  */
 /** The package version (openapi/generator.yaml package_version_override). */
-export const VERSION = "2.0.0";
+export const VERSION = "2.0.1-dev.0";
 /** The first of the spec's `servers`. */
 export const DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */
@@ -122,3 +122,18 @@ export const CALLBACK_BODIES = {
         }
     }
 };
+/** The operationId of the spec's one callback, the one src/webhooks.ts verifies. */
+export const CALLBACK_OPERATION_ID = "digitsSentCallback";
+/** The callback's header parameters (components SignatureV3, SignatureV3Nonce, ...). */
+export const SIGNATURE_V3_HEADER = "X-Plivo-Signature-V3";
+export const SIGNATURE_V3_NONCE_HEADER = "X-Plivo-Signature-V3-Nonce";
+export const SIGNATURE_V2_HEADER = "X-Plivo-Signature-V2";
+export const SIGNATURE_V2_NONCE_HEADER = "X-Plivo-Signature-V2-Nonce";
+/** info.x-limits.body-bytes. */
+export const BODY_BYTES = 8192;
+/** info.x-limits.target-bytes. */
+export const TARGET_BYTES = 8192;
+/** info.x-limits.header-bytes. */
+export const HEADER_BYTES = 8192;
+/** info.x-limits.callback-json-depth. */
+export const CALLBACK_JSON_DEPTH = 16;

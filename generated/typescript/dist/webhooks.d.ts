@@ -32,13 +32,19 @@ export declare const SIGNATURE_V3 = "X-Plivo-Signature-V3";
 export declare const NONCE_V3 = "X-Plivo-Signature-V3-Nonce";
 export declare const SIGNATURE_V2 = "X-Plivo-Signature-V2";
 export declare const NONCE_V2 = "X-Plivo-Signature-V2-Nonce";
-/** A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests. */
+/**
+ * A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests,
+ * counted in UTF-8 bytes whether the body is given as bytes or as a string.
+ */
 export declare const MAX_BODY_BYTES = 8192;
 /** The spec's `x-limits.target-bytes` for the path and query, plus room for scheme and host. */
 export declare const MAX_URL_CHARS: number;
 /** The spec's `x-limits.header-bytes`, for each signature and nonce header read. */
 export declare const MAX_HEADER_CHARS = 8192;
-/** The callback is one flat object; deeper nesting is refused before JSON.parse sees it. */
+/**
+ * The spec's `x-limits.callback-json-depth`: the callback is one flat object; deeper nesting
+ * is refused before JSON.parse sees it.
+ */
 export declare const MAX_JSON_DEPTH = 16;
 /** The documented body of the "digits sent" callback, plus any parameter of the receiver's own. */
 export type DigitsSentCallback = components["schemas"]["DigitsSentCallback"] & Readonly<Record<string, unknown>>;

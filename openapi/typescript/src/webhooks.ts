@@ -31,22 +31,40 @@ import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 
 import { InvalidParameterError, PlivoError } from "./errors.js";
 import type { components } from "./schema.js";
-import { CALLBACK_BODIES } from "./spec.js";
+import {
+  BODY_BYTES,
+  CALLBACK_BODIES,
+  CALLBACK_JSON_DEPTH,
+  CALLBACK_OPERATION_ID,
+  HEADER_BYTES,
+  SIGNATURE_V2_HEADER,
+  SIGNATURE_V2_NONCE_HEADER,
+  SIGNATURE_V3_HEADER,
+  SIGNATURE_V3_NONCE_HEADER,
+  TARGET_BYTES,
+} from "./spec.js";
 import { checkValue } from "./validation.js";
 
-export const SIGNATURE_V3 = "X-Plivo-Signature-V3";
-export const NONCE_V3 = "X-Plivo-Signature-V3-Nonce";
-export const SIGNATURE_V2 = "X-Plivo-Signature-V2";
-export const NONCE_V2 = "X-Plivo-Signature-V2-Nonce";
+// The callback's header parameters in the spec (written into src/spec.ts by make generate).
+export const SIGNATURE_V3 = SIGNATURE_V3_HEADER;
+export const NONCE_V3 = SIGNATURE_V3_NONCE_HEADER;
+export const SIGNATURE_V2 = SIGNATURE_V2_HEADER;
+export const NONCE_V2 = SIGNATURE_V2_NONCE_HEADER;
 
-/** A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests. */
-export const MAX_BODY_BYTES = 8192;
+/**
+ * A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests,
+ * counted in UTF-8 bytes whether the body is given as bytes or as a string.
+ */
+export const MAX_BODY_BYTES = BODY_BYTES;
 /** The spec's `x-limits.target-bytes` for the path and query, plus room for scheme and host. */
-export const MAX_URL_CHARS = 8192 + 1024;
+export const MAX_URL_CHARS = TARGET_BYTES + 1024;
 /** The spec's `x-limits.header-bytes`, for each signature and nonce header read. */
-export const MAX_HEADER_CHARS = 8192;
-/** The callback is one flat object; deeper nesting is refused before JSON.parse sees it. */
-export const MAX_JSON_DEPTH = 16;
+export const MAX_HEADER_CHARS = HEADER_BYTES;
+/**
+ * The spec's `x-limits.callback-json-depth`: the callback is one flat object; deeper nesting
+ * is refused before JSON.parse sees it.
+ */
+export const MAX_JSON_DEPTH = CALLBACK_JSON_DEPTH;
 
 /** The documented body of the "digits sent" callback, plus any parameter of the receiver's own. */
 export type DigitsSentCallback = components["schemas"]["DigitsSentCallback"] & Readonly<Record<string, unknown>>;
@@ -337,6 +355,12 @@ function digitsSent(fields: Record<string, unknown>): DigitsSentCallback {
 function jsonObject(body: unknown): Record<string, unknown> {
   let text: string;
   if (typeof body === "string") {
+    // The limit is in UTF-8 bytes, as for bytes (and in Python): a string's length counts
+    // UTF-16 units, fewer than its bytes when a character is not ASCII. A string longer than
+    // the limit in units is over it in bytes too, so it is refused before it is measured.
+    if (body.length > MAX_BODY_BYTES || Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES) {
+      throw new WebhookPayloadError(`the body is over ${MAX_BODY_BYTES} bytes`);
+    }
     text = checkText("the body", body, MAX_BODY_BYTES);
   } else if (body instanceof Uint8Array) {
     if (body.length > MAX_BODY_BYTES) throw new WebhookPayloadError(`the body is over ${MAX_BODY_BYTES} bytes`);
@@ -349,7 +373,6 @@ function jsonObject(body: unknown): Record<string, unknown> {
   } else {
     throw new WebhookPayloadError("the body is not text or bytes");
   }
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw new WebhookPayloadError(`the body is over ${MAX_BODY_BYTES} bytes`);
   scanJson(text);
   let parsed: unknown;
   try {
@@ -444,7 +467,7 @@ function comparePairs(a: readonly [string, string], b: readonly [string, string]
 // --- what the signature covers ---------------------------------------------------------------
 
 function bodyRules(): NonNullable<(typeof CALLBACK_BODIES)[string]> {
-  const rules = CALLBACK_BODIES["digitsSentCallback"];
+  const rules = CALLBACK_BODIES[CALLBACK_OPERATION_ID];
   if (rules === undefined) throw new Error("the spec documents no digitsSentCallback");
   return rules;
 }

@@ -6,9 +6,9 @@
  * openapi/generator.yaml. Do not edit.
  */
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.CALLBACK_BODIES = exports.SUCCESS = exports.REQUEST_RULES = exports.DEFAULT_BASE_URL = exports.VERSION = void 0;
+exports.CALLBACK_JSON_DEPTH = exports.HEADER_BYTES = exports.TARGET_BYTES = exports.BODY_BYTES = exports.SIGNATURE_V2_NONCE_HEADER = exports.SIGNATURE_V2_HEADER = exports.SIGNATURE_V3_NONCE_HEADER = exports.SIGNATURE_V3_HEADER = exports.CALLBACK_OPERATION_ID = exports.CALLBACK_BODIES = exports.SUCCESS = exports.REQUEST_RULES = exports.DEFAULT_BASE_URL = exports.VERSION = void 0;
 /** The package version (openapi/generator.yaml package_version_override). */
-exports.VERSION = "2.0.0";
+exports.VERSION = "2.0.1-dev.0";
 /** The first of the spec's `servers`. */
 exports.DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */
@@ -125,3 +125,18 @@ exports.CALLBACK_BODIES = {
         }
     }
 };
+/** The operationId of the spec's one callback, the one src/webhooks.ts verifies. */
+exports.CALLBACK_OPERATION_ID = "digitsSentCallback";
+/** The callback's header parameters (components SignatureV3, SignatureV3Nonce, ...). */
+exports.SIGNATURE_V3_HEADER = "X-Plivo-Signature-V3";
+exports.SIGNATURE_V3_NONCE_HEADER = "X-Plivo-Signature-V3-Nonce";
+exports.SIGNATURE_V2_HEADER = "X-Plivo-Signature-V2";
+exports.SIGNATURE_V2_NONCE_HEADER = "X-Plivo-Signature-V2-Nonce";
+/** info.x-limits.body-bytes. */
+exports.BODY_BYTES = 8192;
+/** info.x-limits.target-bytes. */
+exports.TARGET_BYTES = 8192;
+/** info.x-limits.header-bytes. */
+exports.HEADER_BYTES = 8192;
+/** info.x-limits.callback-json-depth. */
+exports.CALLBACK_JSON_DEPTH = 16;

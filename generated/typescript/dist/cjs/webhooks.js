@@ -39,18 +39,25 @@ const node_crypto_1 = require("node:crypto");
 const errors_js_1 = require("./errors.js");
 const spec_js_1 = require("./spec.js");
 const validation_js_1 = require("./validation.js");
-exports.SIGNATURE_V3 = "X-Plivo-Signature-V3";
-exports.NONCE_V3 = "X-Plivo-Signature-V3-Nonce";
-exports.SIGNATURE_V2 = "X-Plivo-Signature-V2";
-exports.NONCE_V2 = "X-Plivo-Signature-V2-Nonce";
-/** A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests. */
-exports.MAX_BODY_BYTES = 8192;
+// The callback's header parameters in the spec (written into src/spec.ts by make generate).
+exports.SIGNATURE_V3 = spec_js_1.SIGNATURE_V3_HEADER;
+exports.NONCE_V3 = spec_js_1.SIGNATURE_V3_NONCE_HEADER;
+exports.SIGNATURE_V2 = spec_js_1.SIGNATURE_V2_HEADER;
+exports.NONCE_V2 = spec_js_1.SIGNATURE_V2_NONCE_HEADER;
+/**
+ * A callback body is a few hundred bytes; the spec's `x-limits.body-bytes` for requests,
+ * counted in UTF-8 bytes whether the body is given as bytes or as a string.
+ */
+exports.MAX_BODY_BYTES = spec_js_1.BODY_BYTES;
 /** The spec's `x-limits.target-bytes` for the path and query, plus room for scheme and host. */
-exports.MAX_URL_CHARS = 8192 + 1024;
+exports.MAX_URL_CHARS = spec_js_1.TARGET_BYTES + 1024;
 /** The spec's `x-limits.header-bytes`, for each signature and nonce header read. */
-exports.MAX_HEADER_CHARS = 8192;
-/** The callback is one flat object; deeper nesting is refused before JSON.parse sees it. */
-exports.MAX_JSON_DEPTH = 16;
+exports.MAX_HEADER_CHARS = spec_js_1.HEADER_BYTES;
+/**
+ * The spec's `x-limits.callback-json-depth`: the callback is one flat object; deeper nesting
+ * is refused before JSON.parse sees it.
+ */
+exports.MAX_JSON_DEPTH = spec_js_1.CALLBACK_JSON_DEPTH;
 /** A callback that must be rejected (answer it 4xx and do not act on it). */
 class WebhookError extends errors_js_1.PlivoError {
 }
@@ -310,6 +317,12 @@ function digitsSent(fields) {
 function jsonObject(body) {
     let text;
     if (typeof body === "string") {
+        // The limit is in UTF-8 bytes, as for bytes (and in Python): a string's length counts
+        // UTF-16 units, fewer than its bytes when a character is not ASCII. A string longer than
+        // the limit in units is over it in bytes too, so it is refused before it is measured.
+        if (body.length > exports.MAX_BODY_BYTES || Buffer.byteLength(body, "utf8") > exports.MAX_BODY_BYTES) {
+            throw new WebhookPayloadError(`the body is over ${exports.MAX_BODY_BYTES} bytes`);
+        }
         text = checkText("the body", body, exports.MAX_BODY_BYTES);
     }
     else if (body instanceof Uint8Array) {
@@ -326,8 +339,6 @@ function jsonObject(body) {
     else {
         throw new WebhookPayloadError("the body is not text or bytes");
     }
-    if (Buffer.byteLength(text, "utf8") > exports.MAX_BODY_BYTES)
-        throw new WebhookPayloadError(`the body is over ${exports.MAX_BODY_BYTES} bytes`);
     scanJson(text);
     let parsed;
     try {
@@ -427,7 +438,7 @@ function comparePairs(a, b) {
 }
 // --- what the signature covers ---------------------------------------------------------------
 function bodyRules() {
-    const rules = spec_js_1.CALLBACK_BODIES["digitsSentCallback"];
+    const rules = spec_js_1.CALLBACK_BODIES[spec_js_1.CALLBACK_OPERATION_ID];
     if (rules === undefined)
         throw new Error("the spec documents no digitsSentCallback");
     return rules;
