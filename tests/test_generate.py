@@ -181,7 +181,7 @@ def test_the_verifiers_constants_are_read_from_the_spec() -> None:
     assert constants["headers"]["SignatureV3Nonce"] == "X-Other-Nonce"
     assert constants["operation_id"] == "digitsSentCallback"
     del spec["info"]["x-limits"]["header-bytes"]
-    with pytest.raises(SystemExit, match="x-limits.header-bytes"):
+    with pytest.raises(SystemExit, match=re.escape("x-limits.header-bytes")):
         hook.callback_constants(spec)
 
 

@@ -281,6 +281,8 @@ def test_machine_readable_limits_match_the_decisions_that_state_them() -> None:
     rate = f"{limits['rate-limit-requests']} requests per {limits['rate-limit-seconds']} seconds"
     assert rate in decisions["rate-limit"]
     assert limits["header-bytes"] == limits["target-bytes"]  # "each ... limited to" one figure
+    depth = f"its nesting of objects and arrays ({limits['callback-json-depth']} deep"
+    assert depth in " ".join(decisions["callback-signature"].split())
 
 
 # Numbers in prose: the check is the spec lint's (scripts/lint_spec.py), so that

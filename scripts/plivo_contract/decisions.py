@@ -122,6 +122,10 @@ LIMITS: dict[str, Coverage] = {
     "head-timeout-seconds": Coverage(("head_timeout",)),
     "rate-limit-requests": _RATE,
     "rate-limit-seconds": _RATE,
+    "callback-json-depth": Coverage(
+        not_observable="it bounds what the SDKs' webhook verifiers read (tests/"
+        "test_webhooks_hostile.py, tests/typescript/), not what a provider answers"
+    ),
 }
 
 Verdict = Literal["kept", "violated", "not run", "not observable"]
