@@ -34,7 +34,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +46,7 @@ import generate
 import jinja2
 import open_enums
 import yaml
+from specdiff.history import npm_spelling
 
 ROOT = generate.ROOT
 SPEC = generate.SPEC
@@ -265,11 +265,10 @@ def versioned(text: str, version: str, lock: bool) -> str:
 
 def npm_version(python: str) -> str:
     """openapi/generator.yaml's version as npm spells it: `1.1.0.dev0` is `1.1.0-dev.0`."""
-    found = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?", python)
-    if found is None:
-        raise SystemExit(f"generate_typescript: not X.Y.Z or X.Y.Z.devN: {python!r}")
-    release, dev = found.groups()
-    return release if dev is None else f"{release}-dev.{dev}"
+    try:
+        return npm_spelling(python)
+    except ValueError as exc:
+        raise SystemExit(f"generate_typescript: {exc}") from None
 
 
 def generate_into(out: Path) -> None:
