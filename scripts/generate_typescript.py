@@ -169,53 +169,27 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
     )
 
 
-def schema_refs(spec: dict[str, Any], node: Any, found: set[str]) -> set[str]:
-    """The component schemas `node` refers to, directly or through other schemas."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/") and ref not in found:
-            found.add(ref)
-            schema_refs(spec, emitter().resolve(spec, node), found)
-        for key, value in node.items():
-            if key != "$ref":
-                schema_refs(spec, value, found)
-    elif isinstance(node, list):
-        for value in node:
-            schema_refs(spec, value, found)
-    return found
-
-
 def closed_requests(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the spec whose operations' JSON request bodies admit no unnamed property.
+    """A copy of the spec whose operations' request bodies admit no unnamed property.
 
     `additionalProperties` on a request body says what a server tolerates (Plivo ignores
     unknown fields); this client sends only what the spec names, so the body's type has no
     index signature and `{digits: "9", legs: "bleg"}` is a compile error (validation.ts
-    refuses it at run time too). Answers and callbacks keep their schemas: a field Plivo adds
-    later is read, not refused. A schema that is both a request body and part of an answer
-    fails generation: closing it would close the answer.
+    refuses it at run time too). What the client parses (answers, callbacks' requests) keeps
+    its schemas: a field Plivo adds later is read, not refused. Which is which is
+    open_enums.sides's reading, the one the open enums follow. A schema that is both a
+    request body and parsed fails generation: closing it would close what is parsed.
     """
-    emit = emitter()
     closed = copy.deepcopy(spec)
-    requests: dict[str, dict[str, Any]] = {}
-    answers: set[str] = set()
-    for path, item in closed["paths"].items():
-        for method in emit.HTTP_METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            body = emit.resolve(closed, operation.get("requestBody", {}))
-            schema = body.get("content", {}).get("application/json", {}).get("schema")
-            if schema is not None:
-                requests[schema.get("$ref", f"{method} {path}")] = emit.resolve(closed, schema)
-            schema_refs(closed, operation.get("responses", {}), answers)
-            schema_refs(closed, operation.get("callbacks", {}), answers)
-    for name, schema in requests.items():
-        if name in answers:
+    found = open_enums.sides(closed)
+    for at in found.bodies:
+        if at in found.parsed:
+            name = at.removeprefix(open_enums.SCHEMAS)
             raise SystemExit(
-                f"{name} is a request body and part of an answer: give each its own schema"
+                f"{name} is a request body and part of an answer (what the client parses): "
+                "give each its own schema"
             )
-        schema["additionalProperties"] = False
+        found.sent[at]["additionalProperties"] = False
     return closed
 
 

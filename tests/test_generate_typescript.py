@@ -94,3 +94,43 @@ def test_a_schema_both_request_body_and_answer_fails_generation() -> None:
     }
     with pytest.raises(SystemExit, match="SendDigitsRequest is a request body and part of an"):
         generate_typescript.closed_requests(spec)
+
+
+def test_a_callbacks_answer_is_sent_so_sharing_it_with_a_request_body_is_not_refused() -> None:
+    """The client sends a callback's response (open_enums.sides): closing it closes nothing
+    the client parses, so generation goes on."""
+    spec = _spec()
+    post = spec["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]
+    callback = post["callbacks"]["digitsSent"]["{$request.body#/callback_url}"]["post"]
+    callback["responses"]["299"] = {
+        "description": "answer",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/SendDigitsRequest"}}
+        },
+    }
+
+    closed = generate_typescript.closed_requests(spec)
+
+    assert closed["components"]["schemas"]["SendDigitsRequest"]["additionalProperties"] is False
+
+
+def test_a_request_body_of_any_media_type_is_closed() -> None:
+    spec = _spec()
+    spec["paths"]["/v1/Account/{auth_id}/Call/"]["put"] = {
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"x": {"type": "string"}}}
+                }
+            }
+        },
+        "responses": {"204": {"description": "done"}},
+    }
+
+    closed = generate_typescript.closed_requests(spec)
+
+    body = closed["paths"]["/v1/Account/{auth_id}/Call/"]["put"]["requestBody"]
+    assert (
+        body["content"]["application/x-www-form-urlencoded"]["schema"]["additionalProperties"]
+        is False
+    )
