@@ -46,6 +46,7 @@ import generate
 import jinja2
 import open_enums
 import yaml
+from plivo_mock.spec import json_content
 from specdiff.history import npm_spelling
 
 ROOT = generate.ROOT
@@ -123,13 +124,15 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
                     if "enum" in rule:
                         rule["enum"] = list(rule["enum"])
             body = emit.resolve(spec, operation.get("requestBody", {}))
-            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            schema = json_content(body, f"{method} {path}, request body").get("schema")
             found["required"] = emit.flatten(spec, schema).get("required", []) if schema else []
             rules[f"{method} {path}"] = found
             for status, response in operation["responses"].items():
                 if str(status).startswith("2"):
-                    content = emit.resolve(spec, response).get("content", {})
-                    ref = content.get("application/json", {}).get("schema", {})
+                    content = json_content(
+                        emit.resolve(spec, response), f"{method} {path} {status}"
+                    )
+                    ref = content.get("schema", {})
                     success[f"{method} {path}"] = {
                         "status": int(status),
                         "schema": ref.get("$ref", "#/object").rsplit("/", 1)[-1],

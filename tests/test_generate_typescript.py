@@ -14,6 +14,7 @@ from typing import Any
 import generate_typescript
 import pytest
 import yaml
+from plivo_mock.spec import SpecError
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "scripts" / "generate_typescript.py"
@@ -134,3 +135,25 @@ def test_a_request_body_of_any_media_type_is_closed() -> None:
         body["content"]["application/x-www-form-urlencoded"]["schema"]["additionalProperties"]
         is False
     )
+
+
+@pytest.mark.parametrize("media", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_request_body_no_longer_json_fails_generation_naming_it(media: str) -> None:
+    """Read under the spec's own media type key: a changed one cannot drop the body's rules."""
+    spec = _spec()
+    post = spec["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]
+    body = generate_typescript.emitter().resolve(spec, post["requestBody"])
+    body["content"] = {media: body["content"]["application/json"]}
+    with pytest.raises(
+        SpecError, match=f"content must be one JSON media type, not \\['{media}'\\]"
+    ):
+        generate_typescript.spec_module(spec, "1.0.0")
+
+
+def test_a_json_suffixed_request_body_keeps_its_rules() -> None:
+    spec = _spec()
+    post = spec["paths"]["/v1/Account/{auth_id}/Call/{call_uuid}/DTMF/"]["post"]
+    body = generate_typescript.emitter().resolve(spec, post["requestBody"])
+    before = generate_typescript.spec_module(spec, "1.0.0")
+    body["content"] = {"application/vnd.plivo+json": body["content"]["application/json"]}
+    assert generate_typescript.spec_module(spec, "1.0.0") == before

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from plivo_mock.spec import json_content
 
 HERE = Path(__file__).resolve().parent
 OPENAPI = HERE.parent
@@ -168,7 +169,7 @@ def operation_rules(
             field = f"{where}, {location} parameter {name!r},"
             rules[location][name] = rule(spec, parameter["schema"], field)
     body = resolve(spec, operation.get("requestBody", {}))
-    json_schema = body.get("content", {}).get("application/json", {}).get("schema")
+    json_schema = json_content(body, f"{where}, request body").get("schema")
     if json_schema is not None:
         flat = flatten(spec, json_schema)
         for key, value in flat.items():
@@ -196,7 +197,7 @@ def callback_bodies(spec: Schema) -> dict[str, Any]:
                             continue
                         operation = expression[cb_method]
                         body = resolve(spec, operation.get("requestBody", {}))
-                        content = body.get("content", {}).get("application/json", {})
+                        content = json_content(body, f"callback {operation.get('operationId')}")
                         schema = flatten(spec, content.get("schema", {}))
                         found[operation["operationId"]] = {
                             "required": tuple(schema.get("required", ())),
