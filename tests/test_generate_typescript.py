@@ -5,6 +5,7 @@ every request body closed."""
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,10 @@ from typing import Any
 
 import generate_typescript
 import pytest
+import release
 import yaml
 from plivo_mock.spec import SpecError
+from specdiff.compare import Change
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "scripts" / "generate_typescript.py"
@@ -157,3 +160,17 @@ def test_a_json_suffixed_request_body_keeps_its_rules() -> None:
     before = generate_typescript.spec_module(spec, "1.0.0")
     body["content"] = {"application/vnd.plivo+json": body["content"]["application/json"]}
     assert generate_typescript.spec_module(spec, "1.0.0") == before
+
+
+@pytest.mark.parametrize("changes", [[], [Change("x", "breaking", "#/x", "x")]])
+def test_the_generator_spells_the_version_the_release_gate_expects(changes: list[Change]) -> None:
+    """One spelling (specdiff.history.npm_spelling): the gate reads back what generation wrote."""
+    state = release.Pending((1, 2, 3), changes)
+    assert generate_typescript.npm_version(state.spelled()) == state.spelled(npm=True)
+
+
+def test_the_toolkits_version_pattern_is_the_sources() -> None:
+    text = "a: 1\npackage_version_override: 4.5.6.dev0\n"
+    hatch = re.search(release.TOOLKIT_VERSION["pattern"], text)
+    assert hatch is not None
+    assert hatch.group("version") == re.search(release.SOURCE.pattern, text).group(1)  # type: ignore[union-attr]
