@@ -34,7 +34,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +46,8 @@ import generate
 import jinja2
 import open_enums
 import yaml
+from plivo_mock.spec import json_content
+from specdiff.history import npm_spelling
 
 ROOT = generate.ROOT
 SPEC = generate.SPEC
@@ -123,13 +124,15 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
                     if "enum" in rule:
                         rule["enum"] = list(rule["enum"])
             body = emit.resolve(spec, operation.get("requestBody", {}))
-            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            schema = json_content(body, f"{method} {path}, request body").get("schema")
             found["required"] = emit.flatten(spec, schema).get("required", []) if schema else []
             rules[f"{method} {path}"] = found
             for status, response in operation["responses"].items():
                 if str(status).startswith("2"):
-                    content = emit.resolve(spec, response).get("content", {})
-                    ref = content.get("application/json", {}).get("schema", {})
+                    content = json_content(
+                        emit.resolve(spec, response), f"{method} {path} {status}"
+                    )
+                    ref = content.get("schema", {})
                     success[f"{method} {path}"] = {
                         "status": int(status),
                         "schema": ref.get("$ref", "#/object").rsplit("/", 1)[-1],
@@ -189,53 +192,27 @@ def spec_module(spec: dict[str, Any], version: str) -> str:
     )
 
 
-def schema_refs(spec: dict[str, Any], node: Any, found: set[str]) -> set[str]:
-    """The component schemas `node` refers to, directly or through other schemas."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/") and ref not in found:
-            found.add(ref)
-            schema_refs(spec, emitter().resolve(spec, node), found)
-        for key, value in node.items():
-            if key != "$ref":
-                schema_refs(spec, value, found)
-    elif isinstance(node, list):
-        for value in node:
-            schema_refs(spec, value, found)
-    return found
-
-
 def closed_requests(spec: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the spec whose operations' JSON request bodies admit no unnamed property.
+    """A copy of the spec whose operations' request bodies admit no unnamed property.
 
     `additionalProperties` on a request body says what a server tolerates (Plivo ignores
     unknown fields); this client sends only what the spec names, so the body's type has no
     index signature and `{digits: "9", legs: "bleg"}` is a compile error (validation.ts
-    refuses it at run time too). Answers and callbacks keep their schemas: a field Plivo adds
-    later is read, not refused. A schema that is both a request body and part of an answer
-    fails generation: closing it would close the answer.
+    refuses it at run time too). What the client parses (answers, callbacks' requests) keeps
+    its schemas: a field Plivo adds later is read, not refused. Which is which is
+    open_enums.sides's reading, the one the open enums follow. A schema that is both a
+    request body and parsed fails generation: closing it would close what is parsed.
     """
-    emit = emitter()
     closed = copy.deepcopy(spec)
-    requests: dict[str, dict[str, Any]] = {}
-    answers: set[str] = set()
-    for path, item in closed["paths"].items():
-        for method in emit.HTTP_METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            body = emit.resolve(closed, operation.get("requestBody", {}))
-            schema = body.get("content", {}).get("application/json", {}).get("schema")
-            if schema is not None:
-                requests[schema.get("$ref", f"{method} {path}")] = emit.resolve(closed, schema)
-            schema_refs(closed, operation.get("responses", {}), answers)
-            schema_refs(closed, operation.get("callbacks", {}), answers)
-    for name, schema in requests.items():
-        if name in answers:
+    found = open_enums.sides(closed)
+    for at in found.bodies:
+        if at in found.parsed:
+            name = at.removeprefix(open_enums.SCHEMAS)
             raise SystemExit(
-                f"{name} is a request body and part of an answer: give each its own schema"
+                f"{name} is a request body and part of an answer (what the client parses): "
+                "give each its own schema"
             )
-        schema["additionalProperties"] = False
+        found.sent[at]["additionalProperties"] = False
     return closed
 
 
@@ -285,11 +262,10 @@ def versioned(text: str, version: str, lock: bool) -> str:
 
 def npm_version(python: str) -> str:
     """openapi/generator.yaml's version as npm spells it: `1.1.0.dev0` is `1.1.0-dev.0`."""
-    found = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?", python)
-    if found is None:
-        raise SystemExit(f"generate_typescript: not X.Y.Z or X.Y.Z.devN: {python!r}")
-    release, dev = found.groups()
-    return release if dev is None else f"{release}-dev.{dev}"
+    try:
+        return npm_spelling(python)
+    except ValueError as exc:
+        raise SystemExit(f"generate_typescript: {exc}") from None
 
 
 def generate_into(out: Path) -> None:

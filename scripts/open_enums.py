@@ -82,20 +82,39 @@ def _schemas_of(spec: Schema, holder: Any, pointer: str) -> Iterator[tuple[Any, 
         yield from _schemas_of(spec, header, f"{pointer}/headers/{token(name)}")
 
 
-def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
-    """(parsed, sent): the schemas the clients read, and those they write."""
+@dataclass(frozen=True)
+class Sides:
+    """The one reading of which schemas are sent and which parsed, for every generator."""
+
+    parsed: dict[str, Schema]
+    """Every schema reached from what the clients parse, by the pointer its `$ref`s end at."""
+    sent: dict[str, Schema]
+    """Every schema reached from what the clients send, likewise."""
+    bodies: tuple[str, ...]
+    """The operations' request body schemas (each media type's), pointers as in `sent`."""
+
+
+def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], list[str]]:
+    """(parsed, sent, bodies): the schemas the clients read, those they write, and where
+    the operations' (not the callbacks') request body schemas are."""
     parsed: list[tuple[Any, str]] = []
     sent: list[tuple[Any, str]] = []
+    bodies: list[str] = []
 
     def operation(
         op: Schema, at: str, params: list[Any], reads: list[Any], writes: list[Any]
-    ) -> None:
+    ) -> list[tuple[Any, str]]:
         for i, parameter in enumerate([*params, *op.get("parameters", [])]):
             writes.extend(_schemas_of(spec, parameter, f"{at}/parameters/{i}"))
-        if "requestBody" in op:
-            writes.extend(_schemas_of(spec, op["requestBody"], f"{at}/requestBody"))
+        body = (
+            list(_schemas_of(spec, op["requestBody"], f"{at}/requestBody"))
+            if ("requestBody" in op)
+            else []
+        )
+        writes.extend(body)
         for status, response in op.get("responses", {}).items():
             reads.extend(_schemas_of(spec, response, f"{at}/responses/{token(str(status))}"))
+        return body
 
     for path, item in spec.get("paths", {}).items():
         item_at = f"#/paths/{token(path)}"
@@ -103,7 +122,8 @@ def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
             if method not in item:
                 continue
             op, op_at = item[method], f"{item_at}/{method}"
-            operation(op, op_at, item.get("parameters", []), parsed, sent)
+            body = operation(op, op_at, item.get("parameters", []), parsed, sent)
+            bodies.extend(_resolved(spec, schema, at)[1] for schema, at in body)
             for name, callback in op.get("callbacks", {}).items():
                 callback, cb_at = _resolved(spec, callback, f"{op_at}/callbacks/{token(name)}")
                 for expression, cb_item in callback.items():
@@ -118,21 +138,19 @@ def _roots(spec: Schema) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]]]:
                                 sent,
                                 parsed,
                             )
-    return parsed, sent
+    return parsed, sent, bodies
 
 
-def _objects(spec: Schema, roots: list[tuple[Any, str]]) -> dict[str, Schema]:
-    """Every object schema (with `properties`) reached from `roots`, by pointer."""
+def _reached(spec: Schema, roots: list[tuple[Any, str]]) -> dict[str, Schema]:
+    """Every schema reached from `roots` (through properties and subschemas), by pointer."""
     found: dict[str, Schema] = {}
-    seen: set[str] = set()
 
     def walk(node: Any, pointer: str) -> None:
         node, pointer = _resolved(spec, node, pointer)
-        if not isinstance(node, dict) or pointer in seen:
+        if not isinstance(node, dict) or pointer in found:
             return
-        seen.add(pointer)
+        found[pointer] = node
         if isinstance(node.get("properties"), dict):
-            found[pointer] = node
             for name, sub in node["properties"].items():
                 walk(sub, f"{pointer}/properties/{token(name)}")
         for key in _SUBSCHEMAS:
@@ -145,6 +163,13 @@ def _objects(spec: Schema, roots: list[tuple[Any, str]]) -> dict[str, Schema]:
     for schema, pointer in roots:
         walk(schema, pointer)
     return found
+
+
+def sides(spec: Schema) -> Sides:
+    """The schemas sent and parsed: what open_positions and the TypeScript generator's
+    closed request bodies (scripts/generate_typescript.py) both read."""
+    parsed, sent, bodies = _roots(spec)
+    return Sides(_reached(spec, parsed), _reached(spec, sent), tuple(bodies))
 
 
 def string_enum(spec: Schema, schema: Any) -> tuple[str, ...] | None:
@@ -162,10 +187,12 @@ def string_enum(spec: Schema, schema: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _positions(spec: Schema, objects: dict[str, Schema]) -> set[Position]:
+def positions(spec: Schema, schemas: dict[str, Schema]) -> set[Position]:
+    """The enum-valued properties of the object schemas among `schemas`."""
     return {
         Position(pointer, name)
-        for pointer, node in objects.items()
+        for pointer, node in schemas.items()
+        if isinstance(node.get("properties"), dict)
         for name, sub in node["properties"].items()
         if string_enum(spec, sub) is not None
     }
@@ -173,15 +200,7 @@ def _positions(spec: Schema, objects: dict[str, Schema]) -> set[Position]:
 
 def open_positions(spec: Schema) -> list[Position]:
     """The enum properties the clients parse: open (an unlisted value is kept, typed)."""
-    parsed, _ = _roots(spec)
-    return sorted(_positions(spec, _objects(spec, parsed)))
-
-
-def closed_positions(spec: Schema) -> list[Position]:
-    """The enum properties of objects the clients only send: closed, checked before sending."""
-    parsed, sent = _roots(spec)
-    opened = _positions(spec, _objects(spec, parsed))
-    return sorted(_positions(spec, _objects(spec, sent)) - opened)
+    return sorted(positions(spec, sides(spec).parsed))
 
 
 def by_component(spec: Schema) -> dict[str, list[str]]:

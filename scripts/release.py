@@ -45,6 +45,7 @@ from specdiff.history import (
     Version,
     bump_between,
     bumped,
+    npm_spelling,
     parse_version,
     releases,
     show,
@@ -102,7 +103,8 @@ and the root pyproject.toml (hatch's regex version source, TOOLKIT_VERSION) read
 TOOLKIT_VERSION = {
     "source": "regex",
     "path": str(SOURCE.path),
-    "pattern": "(?m)^package_version_override: (?P<version>\\S+)$",
+    # SOURCE's pattern, its one capturing group named as hatch wants it.
+    "pattern": re.sub(r"\((?!\?)", "(?P<version>", SOURCE.pattern, count=1),
 }
 """What the root pyproject.toml's [tool.hatch.version] must say (the gate checks)."""
 
@@ -208,9 +210,8 @@ class Pending:
     def spelled(self, npm: bool = False) -> str:
         """The version the packages carry now: a pre-release of the next one while changes
         are pending (PEP 440 `X.Y.Z.dev0`, npm `X.Y.Z-dev.0`), else the released number."""
-        if not self.changes:
-            return show(self.version)
-        return f"{show(self.version)}-dev.0" if npm else f"{show(self.version)}.dev0"
+        python = show(self.version) if not self.changes else f"{show(self.version)}.dev0"
+        return npm_spelling(python) if npm else python
 
 
 def pending(root: Path) -> Pending:

@@ -462,3 +462,64 @@ def test_an_echo_in_a_header_name_is_recorded_redacted(
     assert [(v["rule"], v["detail"]) for v in found] == [
         ("credential-echo", "the answer's header x-[redacted] echoes the password sent")
     ]
+
+
+class TricklingUpstream:
+    """Answers a head promising a body, then one byte every `interval_s`: each read comes
+    well within any per-read timeout, the whole answer never does."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.stopped = threading.Event()
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:
+            return
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            try:
+                conn.sendall(_answer("202 Accepted", b"").replace(b"length: 0", b"length: 100000"))
+                # The pace is the upstream's behaviour under test, not synchronisation.
+                while not self.stopped.wait(self.interval_s):
+                    conn.sendall(b" ")
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        self._sock.close()
+
+
+def test_a_trickling_upstream_is_a_504_within_the_upstream_timeout() -> None:
+    """Bytes spaced at a fifth of --upstream-timeout never trip a per-read timeout; the
+    whole exchange is bounded by it all the same (it took 100000 x 0.1 s before)."""
+    upstream = TricklingUpstream(interval_s=0.1)
+    try:
+        with MockServer(
+            "--proxy",
+            upstream.url,
+            "--upstream-timeout",
+            "0.5",
+            health_path=VIOLATIONS_PATH,
+            deadline_s=20,
+        ) as proxy:
+            answer = _post(proxy)
+            assert answer.status_code == 504
+            assert set(answer.json()) == {"api_id", "error"}
+            assert answer.elapsed.total_seconds() < 15  # the bound plus load, not 10 000 s
+            (found,) = _violations(proxy)
+    finally:
+        upstream.close()
+    assert (found["rule"], found["status"]) == ("upstream-timeout", 504)
+    assert "within 0.5 s" in str(found["detail"])

@@ -7,7 +7,9 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -16,7 +18,7 @@ import lint_spec
 import pytest
 from openapi_spec_validator import validate
 
-from tests.client_support import CALL, DTMF_PATH, SPEC, SPEC_PATH, resolve
+from tests.client_support import CALL, DTMF_PATH, ROOT, SPEC, SPEC_PATH, resolve
 
 COMPONENTS = SPEC["components"]
 SEND = SPEC["paths"][DTMF_PATH]["post"]
@@ -292,6 +294,29 @@ def test_machine_readable_limits_match_the_decisions_that_state_them() -> None:
 def _unaccounted(spec: dict[str, Any]) -> list[str]:
     """`location: number` of each finding (the lint's message also quotes the text)."""
     return [line.split(" (in ")[0] for line in lint_spec.unaccounted_prose_numbers(spec)]
+
+
+def test_a_ref_cycle_fails_the_spec_lint_with_a_message_not_a_hang(tmp_path: Path) -> None:
+    """`make release` calls lint_spec.failures(); a `$ref` cycle must end it, named."""
+    spec = copy.deepcopy(SPEC)
+    spec["components"]["schemas"]["Loop"] = {"$ref": "#/components/schemas/Loop"}
+    (tmp_path / "openapi").mkdir()
+    (tmp_path / "openapi" / "plivo-dtmf.yaml").write_text(json.dumps(spec), encoding="utf-8")
+    script = (
+        "import sys, lint_spec; from pathlib import Path\n"
+        "found = lint_spec.prose_failures(Path(sys.argv[1]))\n"
+        "print(*found, sep='\\n'); raise SystemExit(1 if found else 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT / "scripts",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "$ref '#/components/schemas/Loop' is a cycle" in done.stdout
 
 
 def test_every_number_stated_in_prose_is_one_the_spec_enforces() -> None:

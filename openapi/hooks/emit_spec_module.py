@@ -22,6 +22,7 @@ from typing import Any
 import open_enums  # scripts/, on the venv's path like `generate` (see generator.yaml)
 import yaml
 from plivo_mock.pointer import token
+from plivo_mock.spec import json_content, json_media_type
 
 HERE = Path(__file__).resolve().parent
 OPENAPI = HERE.parent
@@ -179,7 +180,7 @@ def operation_rules(
             field = f"{where}, {location} parameter {name!r},"
             rules[location][name] = rule(spec, parameter["schema"], field)
     body = resolve(spec, operation.get("requestBody", {}))
-    json_schema = body.get("content", {}).get("application/json", {}).get("schema")
+    json_schema = json_content(body, f"{where}, request body").get("schema")
     if json_schema is not None:
         flat = flatten(spec, json_schema)
         for key, value in flat.items():
@@ -223,10 +224,11 @@ def callback_bodies(spec: Schema) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for _, operation, at in callback_operations(spec):
         body, body_at = resolve_at(spec, operation.get("requestBody", {}), f"{at}/requestBody")
-        content = body.get("content", {}).get("application/json", {})
-        raw = content.get("schema", {})
+        media = body.get("content", {})
+        kind = json_media_type(media, f"callback {operation.get('operationId')}") if media else ""
+        raw = media.get(kind, {}).get("schema", {}) if media else {}
         schema = flatten(spec, raw)
-        declared = declared_at(spec, raw, f"{body_at}/content/{token('application/json')}/schema")
+        declared = declared_at(spec, raw, f"{body_at}/content/{token(kind)}/schema")
         properties = {}
         for name, prop in schema.get("properties", {}).items():
             checked = rule(spec, prop)

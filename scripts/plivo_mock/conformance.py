@@ -25,7 +25,7 @@ from .asgi import is_json_media_type
 from .expectations import Expectation, Preconditions, RequestFacts
 from .jsonbody import BadJson, parse
 from .pointer import token as pointer_token
-from .spec import ApiDocument, Operation, Route, SchemaSet
+from .spec import ApiDocument, Operation, Route, SchemaSet, json_media_type
 
 # The most an answer body may take, as sent and once its Content-Encoding is undone: far
 # over anything the spec's answers hold (a few hundred bytes; a call list of 1000 UUIDs is
@@ -106,15 +106,16 @@ class Checker:
         pointer = f"/paths/{pointer_token(route.template)}/{op.method.lower()}/responses"
         for code in op.statuses:
             uri, at, response = self.schemas.deref(document.uri, f"{pointer}/{code}")
-            content = response.get("content", {}).get("application/json")
+            content = response.get("content")
+            media = json_media_type(content, f"{uri}#{at}") if content else None
             headers = []
             for name in response.get("headers", {}):
                 h_uri, h_at, header = self.schemas.deref(uri, f"{at}/headers/{pointer_token(name)}")
                 validator = self.schemas.validator(h_uri, f"{h_at}/schema")
                 headers.append((name.lower(), bool(header.get("required")), validator))
             self.answers[(op.operation_id, code)] = _Answer(
-                self.schemas.validator(uri, f"{at}/content/application~1json/schema")
-                if content is not None
+                self.schemas.validator(uri, f"{at}/content/{pointer_token(media)}/schema")
+                if media is not None
                 else None,
                 tuple(headers),
             )

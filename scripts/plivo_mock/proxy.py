@@ -21,6 +21,7 @@ and that is a violation too.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import sys
 import xml.etree.ElementTree as ET
@@ -89,6 +90,7 @@ class ProxyApp:
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s), trust_env=False, follow_redirects=False
         )
+        self.timeout_s = timeout_s
         self.body_timeout_s = body_timeout_s
         self._deadlines = BodyDeadlines(body_timeout_s)
         self.violations: deque[Violation] = deque(maxlen=MAX_VIOLATIONS)
@@ -188,11 +190,17 @@ class ProxyApp:
         request.headers = httpx.Headers(_forwarded(given, self.upstream.netloc, body))
         request.stream = httpx.ByteStream(body)
         try:
-            response = await self.client.send(request, stream=True)
-            try:
-                answer = await _read_answer(response)
-            finally:
-                await response.aclose()
+            # httpx's timeout bounds each read; an upstream trickling bytes inside it would
+            # hold the exchange for the whole answer. --upstream-timeout bounds all of it.
+            async with asyncio.timeout(self.timeout_s):
+                response = await self.client.send(request, stream=True)
+                try:
+                    answer = await _read_answer(response)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            detail = f"no whole answer within {self.timeout_s:g} s"
+            return self._failed(method, path, 504, "upstream-timeout", detail, secrets)
         except httpx.TimeoutException as exc:
             return self._failed(method, path, 504, "upstream-timeout", _name(exc), secrets)
         except httpx.HTTPError as exc:

@@ -28,6 +28,35 @@ from plivo_mock.pointer import token as pointer_token
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_MEDIA_TYPE = "application/json"
 
+
+def json_media_type(content: Any, where: str) -> str:
+    """The media type of a body's `content` (request or response), which must be exactly one
+    and JSON (`application/json`, or a `+json` one), named as the spec spells it.
+
+    Every reader of a body's schema takes the key from here rather than typing
+    `application/json`: a media type changed in the spec then fails generation and the
+    checker, naming where, instead of silently dropping that body's rules.
+    """
+    kinds = list(content) if isinstance(content, dict) else []
+    if len(kinds) != 1 or not _is_json(kinds[0]):
+        raise SpecError(f"{where}: content must be one JSON media type, not {kinds}")
+    return str(kinds[0])
+
+
+def json_content(holder: Any, where: str) -> Any:
+    """The media type object of a (resolved) request body or response's one JSON media
+    type (json_media_type), or {} when it has no `content`."""
+    content = holder.get("content") if isinstance(holder, dict) else None
+    return content[json_media_type(content, where)] if content else {}
+
+
+def _is_json(media_type: object) -> bool:
+    if not isinstance(media_type, str):
+        return False
+    kind = media_type.split(";", 1)[0].strip().lower()
+    return kind == JSON_MEDIA_TYPE or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 # libyaml's safe loader when available: several times faster at start-up.
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

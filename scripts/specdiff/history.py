@@ -29,6 +29,19 @@ def show(version: Version) -> str:
     return ".".join(str(part) for part in version)
 
 
+_PACKAGE_VERSION = re.compile(r"(\d+\.\d+\.\d+)(?:\.dev(\d+))?")
+
+
+def npm_spelling(python: str) -> str:
+    """A package version (PEP 440, `X.Y.Z` or `X.Y.Z.devN`) as npm spells it (`X.Y.Z-dev.N`):
+    the one spelling both the release gate and the TypeScript generator use."""
+    found = _PACKAGE_VERSION.fullmatch(python)
+    if found is None:
+        raise ValueError(f"not X.Y.Z or X.Y.Z.devN: {python!r}")
+    release, dev = found.groups()
+    return release if dev is None else f"{release}-dev.{dev}"
+
+
 def bumped(version: Version, bump: str) -> Version:
     major, minor, patch = version
     if bump == "major":
