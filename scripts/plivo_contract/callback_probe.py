@@ -214,9 +214,7 @@ def _fields(received: Received) -> dict[str, Any]:
 
 def _describe(received: Received) -> str:
     body = received.body[:200].decode("utf-8", "replace")
-    said = f"{received.method} {received.target[:200]!r}" + (
-        f" with body {body!r}" if body else ""
-    )
+    said = f"{received.method} {received.target[:200]!r}" + (f" with body {body!r}" if body else "")
     return said + (f" ({received.problem})" if received.problem else "")
 
 
