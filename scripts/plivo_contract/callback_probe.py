@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
-import json
 import os
 import queue
 import secrets
@@ -29,6 +28,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from plivo_dtmf_client.webhooks import NONCE_V3, WebhookError, signed_text_v3, verify_digits_sent
+from plivo_mock import jsonbody
 
 from .probes import ProbeContext, Skip, Violation, expect, probe
 
@@ -37,6 +37,9 @@ MARKER = "contract_probe"
 CALLBACK_WAIT_S = 10.0
 """How long the probe waits for each callback once the provider accepted the request."""
 _MAX_BODY = 64 * 1024
+"""The largest callback body the receiver reads: a DigitsSentCallback is a few hundred bytes."""
+READ_TIMEOUT_S = 5.0
+"""How long the receiver waits for each read from a sender before it gives the request up."""
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Received:
     target: str
     headers: dict[str, str]
     body: bytes
+    problem: str | None = None
+    """What made the request unreadable (its framing, a stalled body), or None."""
 
     @property
     def path(self) -> str:
@@ -89,20 +94,51 @@ class CallbackReceiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            # A sender that stalls holds its thread only this long (socket timeout).
+            timeout = READ_TIMEOUT_S
+
             def _record(self) -> None:
-                length = min(int(self.headers.get("Content-Length") or 0), _MAX_BODY)
+                body, problem = self._body()
                 receiver.requests.put(
                     Received(
                         self.command,
                         self.path,
                         {name.lower(): value for name, value in self.headers.items()},
-                        self.rfile.read(length),
+                        body,
+                        problem,
                     )
                 )
-                receiver.release.wait(30)
-                self.send_response(receiver.status)
+                if problem is not None:
+                    # What is left of a request with no trustworthy length cannot be framed.
+                    self.close_connection = True
+                    self.send_response(400)
+                else:
+                    receiver.release.wait(CALLBACK_WAIT_S)
+                    self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def _body(self) -> tuple[bytes, str | None]:
+                """The body Content-Length announces, or why it cannot be read whole."""
+                given = self.headers.get_all("Content-Length") or []
+                if len(set(given)) > 1:
+                    return b"", f"Content-Length given {len(given)} times: {given!r}"
+                text = given[0].strip() if given else "0"
+                if not (text.isascii() and text.isdigit()):
+                    return b"", f"Content-Length {given[0]!r} is not a length"
+                length = int(text)
+                if length > _MAX_BODY:
+                    return b"", f"Content-Length {length} is over {_MAX_BODY} bytes"
+                try:
+                    body = self.rfile.read(length)
+                except TimeoutError:
+                    return b"", (
+                        f"the body stalled: {length} bytes announced, then nothing for "
+                        f"{self.timeout:g} s"
+                    )
+                if len(body) < length:
+                    return body, f"the body ended after {len(body)} of {length} bytes announced"
+                return body, None
 
             do_GET = _record
             do_POST = _record
@@ -170,15 +206,16 @@ def _fields(received: Received) -> dict[str, Any]:
     if received.method == "GET":
         return received.query
     try:
-        document = json.loads(received.body)
-    except (ValueError, UnicodeDecodeError):
+        document = jsonbody.parse(received.body)
+    except jsonbody.BadJson:
         return {}
     return document if isinstance(document, dict) else {}
 
 
 def _describe(received: Received) -> str:
     body = received.body[:200].decode("utf-8", "replace")
-    return f"{received.method} {received.target!r}" + (f" with body {body!r}" if body else "")
+    said = f"{received.method} {received.target[:200]!r}" + (f" with body {body!r}" if body else "")
+    return said + (f" ({received.problem})" if received.problem else "")
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -285,6 +322,8 @@ def _check_callback(
             f"{CALLBACK_WAIT_S:g} s; the receiver got {len(others)} other request(s), the "
             f"first {_describe(others[0])}"
         )
+    if got.problem is not None:
+        raise Violation(f"{method} callback to {callback_url} unreadable: {_describe(got)}")
     if got.method != method:
         raise Violation(
             f"callback_method {method}, but the callback came as {got.method}: {_describe(got)}"
@@ -296,6 +335,11 @@ def _check_callback(
             "callback_url's own query)",
             concerns=("callback-query",),
         )
+    if method == "POST":
+        try:
+            jsonbody.parse(got.body)
+        except jsonbody.BadJson as exc:
+            raise Violation(f"POST callback body is no JSON document: {exc}") from None
     # Verified against the URL the provider was told to use, as a receiver behind it would.
     arrived = f"{parts.scheme}://{parts.netloc}{got.target}"
     try:

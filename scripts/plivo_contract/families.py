@@ -27,7 +27,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 import httpx
-from plivo_mock.redaction import credential_forms, echoed
+from plivo_mock import jsonbody
+from plivo_mock.redaction import answer_echo, credential_forms
 
 from . import variants
 from .probes import (
@@ -36,6 +37,7 @@ from .probes import (
     Violation,
     _all_variants,
     _loads,
+    _unknown_uuid,
     _valid_digits,
     conform,
     expect,
@@ -143,51 +145,99 @@ def media_type_accepted(spec: Spec, value: str | None) -> bool:
 # --- every answer of the run: credentials and api_id -----------------------------------
 
 
+# An answer's body is parsed (for its api_id and its shape) only up to this size: an
+# `{"api_id", "error"}` answer is far smaller, and the witness runs inside every request.
+MAX_JUDGED_BODY = 64 * 1024
+
+
 @dataclass
 class Seen:
-    """What one answer showed: its api_id, and which credential it echoed, if any."""
+    """What one answer showed, and no more (the answer itself is not kept: a run has
+    thousands). `request` is kept only for an answer with a finding, to replay it."""
 
     label: str
-    response: httpx.Response
+    status: int
     api_id: str | None
     echoed: str | None
+    shaped: bool
+    media: str
+    request: httpx.Request | None = None
 
 
 @dataclass
 class Witness:
     """Looks at every answer a Provider gets (an httpx response hook) and keeps what the
-    credential and api_id families judge. Secrets are compared, never kept in a message."""
+    credential, shape and api_id families judge. Secrets are compared, never kept in a
+    message. Nothing an answer holds may raise here: the hook runs inside whatever request
+    the answer came to."""
 
     provider: Provider
     seen: list[Seen] = field(default_factory=list)
+    _api_ids: set[str] = field(default_factory=set)
 
     def observe(self, response: httpx.Response) -> None:
         request = response.request
         if request.url.path.startswith("/__"):
             return  # the mock's control API and the probe's own receivers: not the spec's
-        response.read()
+        # The client reads the whole answer anyway; the witness judges it, and keeps none.
+        body = response.read()
         target = request.url.raw_path.decode(errors="replace")[:120]
-        label = f"{request.method} {target} -> {response.status_code}"
-        self.seen.append(Seen(label, response, _api_id(response), self._echo(request, response)))
+        status = response.status_code
+        document = _document(body)
+        api_id = document.get("api_id") if isinstance(document, dict) else None
+        api_id = api_id if isinstance(api_id, str) else None
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        seen = Seen(
+            label=f"{request.method} {target} -> {status}",
+            status=status,
+            api_id=api_id,
+            echoed=self._echo(request, response.headers.raw, body),
+            shaped=self._shaped(request.method, status, media, document),
+            media=media or "no Content-Type",
+        )
+        repeated = api_id is not None and api_id in self._api_ids
+        malformed = api_id is not None and not self.provider.spec.conforms(
+            "components/schemas/ApiId", api_id
+        )
+        if seen.echoed is not None or not seen.shaped or repeated or malformed:
+            seen.request = request
+        if api_id is not None:
+            self._api_ids.add(api_id)
+        self.seen.append(seen)
 
-    def _echo(self, request: httpx.Request, response: httpx.Response) -> str | None:
-        """Which credential the answer repeats (its name, never its value): the judgement
-        the proxy makes of every answer (plivo_mock.redaction), with the run's token."""
-        if response.status_code < 400:
-            return None
-        text = response.content.decode("utf-8", errors="replace")
-        text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    def _echo(
+        self, request: httpx.Request, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> str | None:
+        """Where and which credential the answer repeats (its name, never its value): the
+        judgement the proxy makes of every answer, success or error
+        (plivo_mock.redaction.answer_echo), with the run's token."""
         forms = credential_forms(request.headers.get("authorization"), self.provider.auth_token)
-        return echoed(text, forms)
+        return answer_echo(forms, headers, body)
+
+    def _shaped(self, method: str, status: int, media: str, document: Any) -> bool:
+        """An error answer is `{"api_id", "error"}` JSON, whatever its status, documented or
+        not (a HEAD answer has no body to judge)."""
+        if status < 400 or method == "HEAD":
+            return True
+        spec = self.provider.spec
+        return (
+            media == spec.request_media_type
+            and document is not _UNREADABLE
+            and spec.conforms("components/schemas/Error", document)
+        )
 
 
-def _api_id(response: httpx.Response) -> str | None:
+_UNREADABLE = object()
+"""An answer's body that is no JSON the mock's strict reader accepts, or too long to judge."""
+
+
+def _document(body: bytes) -> Any:
+    if len(body) > MAX_JUDGED_BODY:
+        return _UNREADABLE
     try:
-        document = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    value = document.get("api_id") if isinstance(document, dict) else None
-    return value if isinstance(value, str) else None
+        return jsonbody.parse(body)
+    except jsonbody.BadJson:
+        return _UNREADABLE
 
 
 _WITNESSES: weakref.WeakKeyDictionary[Provider, Witness] = weakref.WeakKeyDictionary()
@@ -207,7 +257,7 @@ def watch(provider: Provider) -> Witness:
 def _provoke_errors(ctx: ProbeContext, witness: Witness) -> None:
     """One answer of each error status an ordinary client meets, unless the run already
     had one: what the credential and api_id families judge when they run alone."""
-    seen = {s.response.status_code for s in witness.seen}
+    seen = {s.status for s in witness.seen}
     bad = {"digits": ctx.invalid_digits()}
     send = ctx.send_op
     listing = ctx.spec.list_calls
@@ -219,7 +269,7 @@ def _provoke_errors(ctx: ProbeContext, witness: Witness) -> None:
         (send.status_of("BadRequest"), lambda: ctx.send_digits(bad)),
         (
             send.status_of("NotFound"),
-            lambda: ctx.send_digits(bad, path=ctx.digits_path(call_uuid=_UNKNOWN_CALL)),
+            lambda: ctx.send_digits(bad, path=ctx.digits_path(call_uuid=_unknown_uuid(ctx))),
         ),
         (send.status_of("MethodNotAllowed"), lambda: ctx.send_digits(bad, method="PUT")),
         (
@@ -234,13 +284,11 @@ def _provoke_errors(ctx: ProbeContext, witness: Witness) -> None:
             seen.add(status)
 
 
-_UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
-
-
 @probe(
     "error_answers_hide_credentials",
-    "no error answer of the run (and one of each error status) echoes the token, the "
-    "Authorization value, its base64, user:password or the password sent",
+    "no answer of the run, success or error (and one of each error status), echoes the "
+    "token, the Authorization value, its base64, user:password or the password sent, in "
+    "its body or a header",
 )
 def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
     witness = watch(ctx.provider)
@@ -250,9 +298,8 @@ def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
         first = leaks[0]
         # The message names what leaked, never the answer itself (it holds the secret).
         raise Violation(
-            f"{first.label}: the error answer echoes {first.echoed} "
-            f"({len(leaks)} of {len(witness.seen)} answers)",
-            request=first.response.request,
+            f"{first.label}: {first.echoed} ({len(leaks)} of {len(witness.seen)} answers)",
+            request=first.request,
         )
 
 
@@ -264,30 +311,15 @@ def _error_answers_hide_credentials(ctx: ProbeContext) -> None:
 def _error_answers_plivo_shaped(ctx: ProbeContext) -> None:
     witness = watch(ctx.provider)
     _provoke_errors(ctx, witness)
-    wrong = [s for s in witness.seen if not _plivo_shaped(ctx, s.response)]
+    wrong = [s for s in witness.seen if not s.shaped]
     if wrong:
         first = wrong[0]
-        media = first.response.headers.get("content-type") or "no Content-Type"
         raise Violation(
-            f"{first.label}: the error answer is {media}, not Plivo-shaped JSON "
+            f"{first.label}: the error answer is {first.media}, not Plivo-shaped JSON "
             f"(#/components/schemas/Error as {ctx.spec.request_media_type}; "
             f"{len(wrong)} of {len(witness.seen)} answers)",
-            request=first.response.request,
+            request=first.request,
         )
-
-
-def _plivo_shaped(ctx: ProbeContext, response: httpx.Response) -> bool:
-    """An error answer is `{"api_id", "error"}` JSON, whatever its status, documented or not
-    (a HEAD answer has no body to judge)."""
-    if response.status_code < 400 or response.request.method == "HEAD":
-        return True
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != ctx.spec.request_media_type:
-        return False
-    try:
-        return ctx.spec.conforms("components/schemas/Error", response.json())
-    except ValueError:
-        return False
 
 
 @probe(
@@ -308,14 +340,14 @@ def _api_ids_distinct(ctx: ProbeContext) -> None:
         if not ctx.spec.conforms("components/schemas/ApiId", seen.api_id):
             raise Violation(
                 f"{seen.label}: api_id {seen.api_id!r} does not match the spec's ApiId",
-                seen.response,
+                request=seen.request,
             )
         if seen.api_id in first:
             repeats = sum(s.api_id == seen.api_id for s in witness.seen)
             raise Violation(
                 f"api_id {seen.api_id} answered {repeats} times: first {first[seen.api_id].label}, "
                 f"again {seen.label}",
-                seen.response,
+                request=seen.request,
             )
         first[seen.api_id] = seen
     if len(first) < 2:

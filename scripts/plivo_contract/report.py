@@ -130,11 +130,6 @@ def failures_from_ndjson(path: Path) -> list[CheckFailure]:
     return list(found.values())
 
 
-def failed_checks_from_ndjson(path: Path) -> dict[str, int]:
-    """Failed check name -> number of distinct test cases it failed on."""
-    return dict(Counter(failure.check for failure in failures_from_ndjson(path)))
-
-
 def read_fuzz_result(report_dir: Path, exit_code: int) -> FuzzResult:
     result = FuzzResult(exit_code=exit_code)
     document_path = report_dir / "schemathesis.json"

@@ -4,8 +4,10 @@ does not verify, and is skipped, saying why, when nothing here could receive the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -172,3 +174,109 @@ def test_where_the_receiver_listens() -> None:
         listen_address("https://api.plivo.com", public, None)
     with pytest.raises(Skip, match="not HOST:PORT"):
         listen_address("https://api.plivo.com", public, "127.0.0.1")
+
+
+# --- a hostile sender: the receiver bounds what it reads, the probe reports it ----------
+
+
+def _hostile_provider(
+    monkeypatch: pytest.MonkeyPatch, wire: Callable[[str], bytes], opened: list[socket.socket]
+) -> None:
+    """As if the provider answered 202 and then sent `wire(target)` to the receiver in place
+    of its callback (`target`: the callback_url's path and query). The mock's own callback
+    goes to a port nothing listens on."""
+    real_send = ProbeContext.send_digits
+
+    def send(self: ProbeContext, body: Any, **kwargs: Any) -> Any:
+        given = urlsplit(body["callback_url"])
+        response = real_send(self, {**body, "callback_url": "http://127.0.0.1:9/x"}, **kwargs)
+        sender = socket.create_connection((given.hostname or "", given.port or 80))
+        opened.append(sender)  # left open: a stalled sender never closes
+        sender.sendall(wire(f"{given.path}?{given.query}"))
+        return response
+
+    monkeypatch.setattr(ProbeContext, "send_digits", send)
+
+
+@pytest.fixture
+def opened() -> Iterator[list[socket.socket]]:
+    sockets: list[socket.socket] = []
+    yield sockets
+    for sock in sockets:
+        sock.close()
+
+
+def _post(target: str, headers: str, body: bytes) -> bytes:
+    return f"POST {target} HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode() + body
+
+
+def test_a_callback_with_a_negative_content_length_is_reported(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch, opened: list[socket.socket]
+) -> None:
+    _hostile_provider(monkeypatch, lambda t: _post(t, "Content-Length: -1\r\n", b"{}"), opened)
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed", result.detail
+    assert "Content-Length '-1' is not a length" in result.detail
+
+
+def test_a_callback_nested_past_the_recursion_limit_is_reported_not_a_crash(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch, opened: list[socket.socket]
+) -> None:
+    deep = b"[" * 64 * 1024
+    _hostile_provider(
+        monkeypatch, lambda t: _post(t, f"Content-Length: {len(deep)}\r\n", deep), opened
+    )
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed", result.detail
+    assert "JSON nested too deeply" in result.detail
+
+
+def test_a_deep_callback_without_the_marker_is_described_not_a_crash(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch, opened: list[socket.socket]
+) -> None:
+    """Without the marker, the probe reads the api_id of what came: that read is bounded."""
+    monkeypatch.setattr(callback_probe, "CALLBACK_WAIT_S", 0.5)
+    deep = b"[" * 64 * 1024
+    _hostile_provider(
+        monkeypatch, lambda t: _post("/callback", f"Content-Length: {len(deep)}\r\n", deep), opened
+    )
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed", result.detail
+    assert "the receiver got 1 other request(s)" in result.detail
+
+
+def test_a_callback_whose_body_stalls_is_given_up_and_reported(
+    context: ProbeContext, monkeypatch: pytest.MonkeyPatch, opened: list[socket.socket]
+) -> None:
+    monkeypatch.setattr(callback_probe, "READ_TIMEOUT_S", 0.2)
+    _hostile_provider(monkeypatch, lambda t: _post(t, "Content-Length: 100\r\n", b"{"), opened)
+    result = run_probe(context, PROBE)
+    assert result.outcome == "failed", result.detail
+    assert "the body stalled: 100 bytes announced" in result.detail
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["-1", "1e3", "0x10", " ", "\u0661"],
+    ids=["negative", "exp", "hex", "blank", "arabic"],
+)
+def test_the_receiver_refuses_a_content_length_that_is_no_length_and_keeps_serving(
+    length: str,
+) -> None:
+    with callback_probe.CallbackReceiver() as receiver:
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=5) as sender:
+            sender.sendall(_post("/callback", f"Content-Length: {length}\r\n", b"{}"))
+            assert sender.recv(100).startswith(b"HTTP/1.0 400")
+        refused = receiver.next()
+        assert refused.problem is not None and "is not a length" in refused.problem
+        answer = httpx.post(receiver.url, content=b"{}")
+        assert answer.status_code == 200
+        assert receiver.next().problem is None
+
+
+def test_the_receiver_reads_no_body_over_its_bound() -> None:
+    with callback_probe.CallbackReceiver() as receiver:
+        answer = httpx.post(receiver.url, content=b"x" * (callback_probe._MAX_BODY + 1))
+        assert answer.status_code == 400
+        got = receiver.next()
+        assert got.body == b"" and "over 65536 bytes" in (got.problem or "")

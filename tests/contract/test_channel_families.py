@@ -131,7 +131,12 @@ def test_chunked_framing_decodes_to_the_body() -> None:
     assert decoded == body and rest == b"\r\n"
 
 
-def _witnessed(body: str, authorization: str) -> families.Seen:
+def _witnessed(
+    body: str | bytes,
+    authorization: str,
+    status: int = 401,
+    headers: dict[str, str] | None = None,
+) -> families.Seen:
     provider = Provider(
         SPEC, "http://127.0.0.1:9", AUTH_ID, TOKEN, budget=Budget(1), rate_per_second=0
     )
@@ -139,9 +144,45 @@ def _witnessed(body: str, authorization: str) -> families.Seen:
     request = httpx.Request(
         "GET", "http://127.0.0.1:9/v1/x", headers={"Authorization": authorization}
     )
-    witness.observe(httpx.Response(401, content=body.encode(), request=request))
+    content = body.encode() if isinstance(body, str) else body
+    witness.observe(httpx.Response(status, content=content, headers=headers, request=request))
     provider.close()
     return witness.seen[0]
+
+
+_BASIC = "Basic " + base64.b64encode(f"{AUTH_ID}:{TOKEN}".encode()).decode()
+_API_ID = "c5b3a2f0-1d2e-4f00-8a00-000000000001"
+
+
+def test_the_witness_survives_an_answer_nested_past_the_recursion_limit() -> None:
+    seen = _witnessed(b"[" * 64 * 1024, _BASIC, headers={"Content-Type": "application/json"})
+    assert seen.api_id is None and not seen.shaped
+
+
+def test_the_witness_reads_no_api_id_from_an_answer_over_its_bound() -> None:
+    pad = "x" * families.MAX_JUDGED_BODY
+    seen = _witnessed(json.dumps({"api_id": _API_ID, "error": pad}), _BASIC)
+    assert seen.api_id is None
+
+
+def test_the_witness_reads_the_api_id_of_an_answer_within_its_bound() -> None:
+    seen = _witnessed(json.dumps({"api_id": _API_ID, "error": "no"}), _BASIC)
+    assert seen.api_id == _API_ID
+
+
+def test_the_witness_keeps_no_answer() -> None:
+    seen = _witnessed(json.dumps({"api_id": _API_ID, "error": "no"}), _BASIC)
+    assert not any(isinstance(v, httpx.Response) for v in vars(seen).values())
+
+
+def test_the_witness_judges_a_success_answer_echo_as_the_proxy_does() -> None:
+    seen = _witnessed(json.dumps({"api_id": _API_ID, "message": TOKEN}), _BASIC, status=202)
+    assert seen.echoed is not None and "body" in seen.echoed and TOKEN not in seen.echoed
+
+
+def test_the_witness_names_the_header_that_echoes_a_credential() -> None:
+    seen = _witnessed("{}", _BASIC, headers={"X-Debug": f"token={TOKEN}"})
+    assert seen.echoed is not None and "x-debug" in seen.echoed.lower()
 
 
 @pytest.mark.parametrize(
