@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 PROJECT_NAME: Final = "plivo-dtmf-client"
 PACKAGE_NAME: Final = "plivo_dtmf_client"
-PACKAGE_VERSION: Final = "2.0.1.dev0"
+PACKAGE_VERSION: Final = "2.0.1"
 
 DEFAULT_BASE_URL: Final = "https://api.plivo.com"
 """The first of the spec's `servers`."""

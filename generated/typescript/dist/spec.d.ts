@@ -6,7 +6,7 @@
  */
 import type { OperationRules, Rule } from "./validation.js";
 /** The package version (openapi/generator.yaml package_version_override). */
-export declare const VERSION = "2.0.1-dev.0";
+export declare const VERSION = "2.0.1";
 /** The first of the spec's `servers`. */
 export declare const DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */

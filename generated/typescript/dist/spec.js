@@ -5,7 +5,7 @@
  * openapi/generator.yaml. Do not edit.
  */
 /** The package version (openapi/generator.yaml package_version_override). */
-export const VERSION = "2.0.1-dev.0";
+export const VERSION = "2.0.1";
 /** The first of the spec's `servers`. */
 export const DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */

@@ -8,7 +8,7 @@
 import type { OperationRules, Rule } from "./validation.js";
 
 /** The package version (openapi/generator.yaml package_version_override). */
-export const VERSION = "2.0.1-dev.0";
+export const VERSION = "2.0.1";
 
 /** The first of the spec's `servers`. */
 export const DEFAULT_BASE_URL = "https://api.plivo.com";

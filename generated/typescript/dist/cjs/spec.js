@@ -8,7 +8,7 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.CALLBACK_JSON_DEPTH = exports.HEADER_BYTES = exports.TARGET_BYTES = exports.BODY_BYTES = exports.SIGNATURE_V2_NONCE_HEADER = exports.SIGNATURE_V2_HEADER = exports.SIGNATURE_V3_NONCE_HEADER = exports.SIGNATURE_V3_HEADER = exports.CALLBACK_OPERATION_ID = exports.CALLBACK_BODIES = exports.SUCCESS = exports.REQUEST_RULES = exports.DEFAULT_BASE_URL = exports.VERSION = void 0;
 /** The package version (openapi/generator.yaml package_version_override). */
-exports.VERSION = "2.0.1-dev.0";
+exports.VERSION = "2.0.1";
 /** The first of the spec's `servers`. */
 exports.DEFAULT_BASE_URL = "https://api.plivo.com";
 /** Keyed by "method path-template", exactly as in the spec. */
