@@ -169,10 +169,10 @@ def _template(path: str) -> tuple[str, list[str]]:
     return re.sub(r"\{[^}]*\}", "{}", path), re.findall(r"\{([^}]*)\}", path)
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level branches of a regex (split on `|` outside groups, classes and escapes),
-    each with a group wrapping all of it taken off."""
-    branches, depth, start, i, in_class = [], 0, 0, 0, False
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth before it) of each regex character that is outside
+    an escape and a character class: the only ones that open, close or split groups."""
+    depth, i, in_class = 0, 0, False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
@@ -181,16 +181,18 @@ def _alternatives(pattern: str) -> list[str]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
+        else:
+            yield i, char, depth
+            depth += {"(": 1, ")": -1}.get(char, 0)
         i += 1
-    branches.append(pattern[start:])
-    return [_unwrap(b) for b in branches]
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level branches of a regex (split on `|` outside groups, classes and escapes),
+    each with a group wrapping all of it taken off."""
+    cuts = [i for i, char, depth in _structure(pattern) if char == "|" and depth == 0]
+    bounds = zip([-1, *cuts], [*cuts, len(pattern)], strict=True)
+    return [_unwrap(pattern[a + 1 : b]) for a, b in bounds]
 
 
 def _unwrap(branch: str) -> str:
@@ -203,20 +205,11 @@ def _unwrap(branch: str) -> str:
 
 
 def _balanced(pattern: str) -> bool:
-    depth, i, in_class = 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 1
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-            if depth < 0:
-                return False
-        i += 1
+    depth = 0
+    for _, char, before in _structure(pattern):
+        depth = before + {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
     return depth == 0
 
 
